@@ -1,0 +1,119 @@
+/**
+ * Built-in data (resources/: radio profiles, policy presets, scenarios) and user files. A
+ * reference is a built-in id, or a path to a JSON file (anything ending in .json or containing
+ * a path separator); user radio profiles may also live in `<data dir>/radio-profiles/`.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WakeLabError } from '../core/errors.ts';
+import { parsePolicy, type Policy } from '../core/policy/schema.ts';
+import { parseRadioProfile, type RadioProfile } from '../core/radio/profile.ts';
+import { parseScenario, type Scenario } from '../core/sim/scenario.ts';
+import { readJsonFile } from './json-file.ts';
+
+export type Kind = 'policy' | 'radio' | 'scenario';
+export type Origin = 'builtin' | 'user' | 'file';
+
+export interface Entry<T> {
+  value: T;
+  /** The validated input as written (defaults not filled in), for overrides and storage. */
+  raw: unknown;
+  origin: Origin;
+  path: string;
+}
+
+const FOLDERS: Record<Kind, string> = { policy: 'presets', radio: 'radio-profiles', scenario: 'scenarios' };
+const WORDS: Record<Kind, string> = { policy: 'policy preset', radio: 'radio profile', scenario: 'scenario' };
+
+export function resourcesDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.WAKELAB_RESOURCES ?? fileURLToPath(new URL('../../resources/', import.meta.url));
+}
+
+export function parseAs(kind: 'policy', input: unknown, label?: string): Policy;
+export function parseAs(kind: 'radio', input: unknown, label?: string): RadioProfile;
+export function parseAs(kind: 'scenario', input: unknown, label?: string): Scenario;
+export function parseAs(kind: Kind, input: unknown, label?: string): Policy | RadioProfile | Scenario;
+export function parseAs(kind: Kind, input: unknown, label?: string): Policy | RadioProfile | Scenario {
+  if (kind === 'policy') return parsePolicy(input, label);
+  if (kind === 'radio') return parseRadioProfile(input, label);
+  return parseScenario(input, label);
+}
+
+export class Catalog {
+  private readonly cache = new Map<string, Entry<unknown>>();
+
+  constructor(
+    private readonly resources: string = resourcesDir(),
+    /** Folder with user radio profiles (optional). */
+    private readonly userProfiles?: string,
+  ) {}
+
+  /** Ids of the built-ins (and user profiles) of a kind, sorted. */
+  ids(kind: Kind): string[] {
+    const ids = new Set(this.filesIn(join(this.resources, FOLDERS[kind])).map(stem));
+    if (kind === 'radio' && this.userProfiles) for (const f of this.filesIn(this.userProfiles)) ids.add(stem(f));
+    return [...ids].sort(builtinOrder(kind));
+  }
+
+  list(kind: 'policy'): Entry<Policy>[];
+  list(kind: 'radio'): Entry<RadioProfile>[];
+  list(kind: 'scenario'): Entry<Scenario>[];
+  list(kind: Kind): Entry<unknown>[] {
+    return this.ids(kind).map((id) => this.get(kind, id));
+  }
+
+  get(kind: 'policy', ref: string): Entry<Policy>;
+  get(kind: 'radio', ref: string): Entry<RadioProfile>;
+  get(kind: 'scenario', ref: string): Entry<Scenario>;
+  get(kind: Kind, ref: string): Entry<unknown>;
+  get(kind: Kind, ref: string): Entry<unknown> {
+    const key = `${kind}:${ref}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const { path, origin } = this.locate(kind, ref);
+    const raw = readJsonFile(path);
+    const value = parseAs(kind, raw, origin === 'file' ? `${WORDS[kind]} ${path}` : WORDS[kind]);
+    const entry = { value, raw, origin, path };
+    this.cache.set(key, entry);
+    return entry;
+  }
+
+  private locate(kind: Kind, ref: string): { path: string; origin: Origin } {
+    if (ref.endsWith('.json') || ref.includes('/') || ref.includes(sep)) return { path: resolve(ref), origin: 'file' };
+    const builtin = join(this.resources, FOLDERS[kind], `${ref}.json`);
+    if (/^[a-z0-9][a-z0-9._-]*$/.test(ref) && existsSync(builtin)) return { path: builtin, origin: 'builtin' };
+    if (kind === 'radio' && this.userProfiles) {
+      const user = join(this.userProfiles, `${ref}.json`);
+      if (existsSync(user)) return { path: user, origin: 'user' };
+    }
+    throw new WakeLabError('NOT_FOUND', `unknown ${WORDS[kind]} "${ref}"; known: ${this.ids(kind).join(', ')} (or give a path to a .json file)`);
+  }
+
+  private filesIn(dir: string): string[] {
+    try {
+      return readdirSync(dir).filter((f) => f.endsWith('.json'));
+    } catch {
+      return [];
+    }
+  }
+}
+
+function stem(file: string): string {
+  return file.replace(/\.json$/, '');
+}
+
+/** Built-ins in the order the docs present them; others alphabetically after. */
+const ORDER: Record<Kind, string[]> = {
+  policy: ['strongswan-android', 'charon-dpd30', 'android-ike', 'android-offload', 'ios-dpd-low', 'ios-dpd-medium', 'ios-dpd-high', 'battery-lean'],
+  radio: ['lte', 'lte-5s-tail', 'lte-11.6s-tail', 'nr-nsa', 'nr-nsa-mmwave', 'nr-sa', 'umts', 'wifi'],
+  scenario: ['idle', 'periodic-push', 'interactive', 'client-vanishes', 'gateway-vanishes', 'gateway-restarts', 'nat-rebinds'],
+};
+
+function builtinOrder(kind: Kind): (a: string, b: string) => number {
+  const rank = (id: string): number => {
+    const i = ORDER[kind].indexOf(id);
+    return i < 0 ? ORDER[kind].length : i;
+  };
+  return (a, b) => rank(a) - rank(b) || a.localeCompare(b);
+}

@@ -1,0 +1,205 @@
+/**
+ * The LabService: the one facade every front end (CLI now; Electron and browser mode next) calls.
+ * It resolves inputs, runs the core simulator (in worker threads for large comparisons), stores
+ * runs in SQLite, and reads them back.
+ */
+import { WakeLabError } from '../core/errors.ts';
+import { detectionForRanking, paretoSet } from '../core/sim/compare.ts';
+import type { Metrics } from '../core/sim/metrics.ts';
+import type { Policy } from '../core/policy/schema.ts';
+import type { RadioProfile } from '../core/radio/profile.ts';
+import type { Scenario } from '../core/sim/scenario.ts';
+import { simulate } from '../core/sim/simulator.ts';
+import { Catalog, type Kind } from './catalog.ts';
+import { checkSeed, parseOverrides, resolvePolicy, resolveRadio, resolveScenario } from './run-spec.ts';
+import { SimPool } from './sim-pool.ts';
+import type { Store } from './store/store.ts';
+import { VERSION } from './version.ts';
+
+export interface SimulateRequest {
+  policy: string;
+  radio?: string;
+  scenario?: string;
+  hours?: number;
+  seed?: number;
+  /** `--set KEY=VALUE` overrides (policy., scenario., radio.). */
+  set?: string[];
+  store?: boolean;
+}
+
+export interface CompareRequest extends Omit<SimulateRequest, 'policy'> {
+  policies: string[];
+  /** Worker threads to use; default: one per core, only when there are enough policies. */
+  workers?: number;
+}
+
+export interface RunOutput {
+  runId: number | null;
+  policy: Policy;
+  metrics: Metrics;
+}
+
+export interface SimulateResult extends RunOutput {
+  radio: RadioProfile;
+  scenario: Scenario;
+  seed: number;
+  overrides: string[];
+}
+
+export interface CompareRow extends RunOutput {
+  /** The detection latency the Pareto set is made on, s (null = never). */
+  detectionS: number | null;
+  pareto: boolean;
+}
+
+export interface CompareResult {
+  comparisonId: number | null;
+  radio: RadioProfile;
+  scenario: Scenario;
+  seed: number;
+  overrides: string[];
+  runs: CompareRow[];
+}
+
+export type Progress = (done: number, total: number) => void;
+
+/** Below this many policies a comparison runs in this thread (workers cost ~100 ms to start). */
+const POOL_THRESHOLD = 8;
+
+export class LabService {
+  constructor(
+    readonly catalog: Catalog,
+    private readonly openStore: () => Store,
+  ) {}
+
+  private store: Store | null = null;
+
+  private db(): Store {
+    this.store ??= this.openStore();
+    return this.store;
+  }
+
+  close(): void {
+    this.store?.close();
+    this.store = null;
+  }
+
+  list(kind: Kind) {
+    return this.catalog.list(kind as 'policy').map((e) => ({ id: e.value.id, name: e.value.name, description: e.value.description, origin: e.origin, path: e.path, value: e.value }));
+  }
+
+  simulate(req: SimulateRequest, onProgress?: Progress): SimulateResult {
+    const overrides = parseOverrides(req.set);
+    const policy = resolvePolicy(this.catalog, req.policy, overrides);
+    const radio = resolveRadio(this.catalog, req.radio ?? 'lte', overrides);
+    const scenario = resolveScenario(this.catalog, req.scenario ?? 'idle', overrides, req.hours);
+    const seed = checkSeed(req.seed);
+    const store = req.store ?? true;
+    const r = simulate(policy.value, radio.value, scenario.value, {
+      seed,
+      record: store,
+      onProgress: onProgress ? (f) => onProgress(f, 1) : undefined,
+    });
+    const runId = store
+      ? this.db().saveRun({
+          kind: 'simulate',
+          policy: policy.value,
+          radio: radio.value,
+          scenario: scenario.value,
+          seed,
+          overrides: req.set ?? [],
+          metrics: r.metrics,
+          wakeups: r.wakeups,
+          version: VERSION,
+          sources: { policy: policy.origin, radio: radio.origin, scenario: scenario.origin },
+        })
+      : null;
+    return { runId, policy: policy.value, radio: radio.value, scenario: scenario.value, seed, overrides: req.set ?? [], metrics: r.metrics };
+  }
+
+  async compare(req: CompareRequest, onProgress?: Progress): Promise<CompareResult> {
+    const overrides = parseOverrides(req.set, ['scenario', 'radio']);
+    if (req.policies.length === 0) throw new WakeLabError('INVALID_ARGUMENT', 'compare needs at least one --policy');
+    const policies = req.policies.map((p) => resolvePolicy(this.catalog, p, []));
+    const radio = resolveRadio(this.catalog, req.radio ?? 'lte', overrides);
+    const scenario = resolveScenario(this.catalog, req.scenario ?? 'idle', overrides, req.hours);
+    const seed = checkSeed(req.seed);
+    const store = req.store ?? true;
+    const jobs = policies.map((p) => ({ policy: p.value, radio: radio.value, scenario: scenario.value, seed, record: store }));
+
+    const workers = req.workers ?? (jobs.length >= POOL_THRESHOLD ? SimPool.defaultSize() : 0);
+    let results: { metrics: Metrics; wakeups: ReturnType<typeof simulate>['wakeups'] }[];
+    if (workers > 1) {
+      const pool = new SimPool(workers);
+      try {
+        results = await pool.runAll(jobs, onProgress);
+      } finally {
+        await pool.close();
+      }
+    } else {
+      results = [];
+      for (const [i, j] of jobs.entries()) {
+        results.push(simulate(j.policy, j.radio, j.scenario, { seed, record: store }));
+        onProgress?.(i + 1, jobs.length);
+      }
+    }
+
+    const detection = results.map((r, i) => detectionForRanking(policies[i]!.value, r.metrics));
+    const pareto = paretoSet(results.map((r, i) => ({ energy: r.metrics.energyJ, latency: detection[i]! })));
+    let comparisonId: number | null = null;
+    let runIds: (number | null)[] = results.map(() => null);
+    if (store) {
+      const saved = this.db().saveComparison({
+        radio: radio.value,
+        scenario: scenario.value,
+        seed,
+        durationS: scenario.value.durationS,
+        settings: { policies: req.policies, set: req.set ?? [] },
+        runs: results.map((r, i) => ({
+          policy: policies[i]!.value,
+          radio: radio.value,
+          scenario: scenario.value,
+          seed,
+          overrides: req.set ?? [],
+          metrics: r.metrics,
+          wakeups: r.wakeups,
+          pareto: pareto[i]!,
+          version: VERSION,
+          sources: { policy: policies[i]!.origin, radio: radio.origin, scenario: scenario.origin },
+        })),
+      });
+      comparisonId = saved.comparisonId;
+      runIds = saved.runIds;
+    }
+    return {
+      comparisonId,
+      radio: radio.value,
+      scenario: scenario.value,
+      seed,
+      overrides: req.set ?? [],
+      runs: results.map((r, i) => ({
+        runId: runIds[i] ?? null,
+        policy: policies[i]!.value,
+        metrics: r.metrics,
+        detectionS: Number.isFinite(detection[i]!) ? detection[i]! : null,
+        pareto: pareto[i]!,
+      })),
+    };
+  }
+
+  listRuns(opts: { limit?: number; offset?: number } = {}) {
+    return this.db().listRuns(opts);
+  }
+
+  getRun(id: number) {
+    return this.db().getRun(id);
+  }
+
+  getWakeups(id: number) {
+    return this.db().getWakeups(id);
+  }
+
+  deleteRun(id: number): boolean {
+    return this.db().deleteRun(id);
+  }
+}

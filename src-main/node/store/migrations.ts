@@ -1,0 +1,84 @@
+/**
+ * The database schema, as an ordered list of migrations: migration i brings the database from
+ * `PRAGMA user_version` i to i+1. Never edit a migration that has shipped; append a new one.
+ * docs/database.md documents every table and column for users who query the file directly, so
+ * a schema change updates it too.
+ *
+ * Plain (not STRICT) tables with CHECK constraints, so the sqlite3 shells of older systems can
+ * still read the file.
+ */
+
+/** `PRAGMA application_id` of a WakeLab database: 'WKLB' in ASCII. */
+export const APPLICATION_ID = 0x574b4c42;
+
+const definitionTable = (name: string): string => `
+CREATE TABLE ${name} (
+  id         TEXT PRIMARY KEY,
+  name       TEXT NOT NULL,
+  json       TEXT NOT NULL,
+  source     TEXT NOT NULL CHECK (source IN ('builtin', 'user', 'file')),
+  updated_at TEXT NOT NULL
+);`;
+
+const V1 = `
+PRAGMA application_id = ${APPLICATION_ID};
+${definitionTable('policies')}
+${definitionTable('radio_profiles')}
+${definitionTable('scenarios')}
+
+CREATE TABLE comparisons (
+  id            INTEGER PRIMARY KEY,
+  created_at    TEXT NOT NULL,
+  radio_id      TEXT NOT NULL,
+  scenario_id   TEXT NOT NULL,
+  seed          INTEGER NOT NULL CHECK (typeof(seed) = 'integer' AND seed BETWEEN 0 AND 4294967295),
+  duration_s    REAL NOT NULL,
+  settings_json TEXT NOT NULL
+);
+
+CREATE TABLE runs (
+  id              INTEGER PRIMARY KEY,
+  created_at      TEXT NOT NULL,
+  kind            TEXT NOT NULL CHECK (kind IN ('simulate', 'compare')),
+  comparison_id   INTEGER REFERENCES comparisons (id) ON DELETE CASCADE,
+  policy_id       TEXT NOT NULL,
+  policy_json     TEXT NOT NULL,
+  radio_id        TEXT NOT NULL,
+  radio_json      TEXT NOT NULL,
+  scenario_id     TEXT NOT NULL,
+  scenario_json   TEXT NOT NULL,
+  seed            INTEGER NOT NULL CHECK (typeof(seed) = 'integer' AND seed BETWEEN 0 AND 4294967295),
+  duration_s      REAL NOT NULL,
+  overrides_json  TEXT NOT NULL,
+  pareto          INTEGER CHECK (pareto IN (0, 1)),
+  metrics_json    TEXT NOT NULL,
+  wakelab_version TEXT NOT NULL,
+  CHECK ((kind = 'compare') = (comparison_id IS NOT NULL))
+);
+CREATE INDEX runs_created_at ON runs (created_at);
+CREATE INDEX runs_comparison_id ON runs (comparison_id);
+CREATE INDEX runs_policy_id ON runs (policy_id);
+
+CREATE TABLE run_metrics (
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  name   TEXT NOT NULL,
+  value  REAL NOT NULL,
+  PRIMARY KEY (run_id, name)
+) WITHOUT ROWID;
+
+CREATE TABLE wakeups (
+  run_id     INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  seq        INTEGER NOT NULL,
+  t_s        REAL NOT NULL,
+  cause      TEXT NOT NULL CHECK (cause IN ('keepalive', 'dpd', 'rekey', 'reconnect', 'data', 'baseline')),
+  state_left TEXT NOT NULL,
+  energy_j   REAL NOT NULL,
+  ap_woken   INTEGER NOT NULL CHECK (ap_woken IN (0, 1)),
+  PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+`;
+
+/** Migration SQL in order; the schema version after migration i is i + 1. */
+export const MIGRATIONS: readonly string[] = [V1];
+
+export const LATEST_VERSION = MIGRATIONS.length;

@@ -1,0 +1,161 @@
+// The `wakelab` command end to end: real processes, a temporary database.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const BIN = new URL('../../bin/wakelab.js', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'wakelab-cli-'));
+const db = join(dir, 'lab.db');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function wakelab(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, WAKELAB_DB: db, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config') },
+    timeout: 60_000,
+  });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+describe('wakelab simulate', () => {
+  it('prints one JSON document with the documented metrics and stores the run', () => {
+    const r = wakelab('simulate', '--policy', 'strongswan-android', '--radio', 'lte', '--scenario', 'idle', '--hours', '2', '--json');
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(''); // no progress bar on a pipe
+    const doc = JSON.parse(r.out);
+    for (const k of ['energyJ', 'energyJPerHour', 'avgPowerMw', 'batteryPctPerDay', 'radioWakeups', 'radioWakeupsPerHour', 'radioWakeupsByCause', 'apWakeups', 'apWakeupsPerHour', 'connectedFraction', 'natMappingLosses', 'reconnects', 'detectionLatencyS', 'energyByCause']) {
+      expect(doc.metrics, k).toHaveProperty(k);
+    }
+    expect(doc.metrics.durationS).toBe(7200);
+    expect(doc.metrics.detectionLatencyS).toEqual({ gateway: null, client: null });
+    expect(doc.runId).toBeGreaterThan(0);
+    const shown = JSON.parse(wakelab('runs', 'show', String(doc.runId), '--json').out);
+    expect(shown.metrics).toEqual(doc.metrics);
+  });
+
+  it('is byte-identical for the same seed', () => {
+    const a = wakelab('simulate', '--policy', 'ios-dpd-high', '--scenario', 'interactive', '--hours', '3', '--seed', '5', '--json', '--no-store');
+    const b = wakelab('simulate', '--policy', 'ios-dpd-high', '--scenario', 'interactive', '--hours', '3', '--seed', '5', '--json', '--no-store');
+    expect(a.code).toBe(0);
+    expect(a.out).toBe(b.out);
+    expect(JSON.parse(a.out).runId).toBeNull();
+  });
+
+  it('applies --set overrides to the policy and the scenario', () => {
+    const r = wakelab('simulate', '--policy', 'strongswan-android', '--hours', '1', '--json', '--no-store', '--set', 'policy.client.keepaliveS=600', '--set', 'scenario.natTimeoutS=30');
+    const doc = JSON.parse(r.out);
+    expect(doc.policy.client.keepaliveS).toBe(600);
+    expect(doc.scenario.natTimeoutS).toBe(30);
+    expect(doc.metrics.natMappingLosses).toBeGreaterThan(0);
+  });
+
+  it('reads a policy file', () => {
+    const file = join(dir, 'mine.json');
+    writeFileSync(file, JSON.stringify({ id: 'mine', name: 'Mine', client: { keepaliveS: 300 } }));
+    const r = wakelab('simulate', '--policy', file, '--hours', '1', '--json', '--no-store');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).policy.id).toBe('mine');
+  });
+});
+
+describe('wakelab compare', () => {
+  it('gives { runs: [ { policy, metrics } ] } and marks the Pareto set', () => {
+    const r = wakelab('compare', '--policy', 'strongswan-android', '--policy', 'ios-dpd-medium', '--policy', 'battery-lean', '--hours', '24', '--json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.runs.map((x: { policy: { id: string } }) => x.policy.id)).toEqual(['strongswan-android', 'ios-dpd-medium', 'battery-lean']);
+    expect(doc.runs.some((x: { pareto: boolean }) => x.pareto)).toBe(true);
+    const [app, ios] = doc.runs.map((x: { metrics: { avgPowerMw: number } }) => x.metrics.avgPowerMw);
+    expect(app / ios).toBeGreaterThan(1.7);
+    // The same inputs through simulate give the same metrics.
+    const single = JSON.parse(wakelab('simulate', '--policy', 'ios-dpd-medium', '--json', '--no-store').out);
+    expect(single.metrics).toEqual(doc.runs[1].metrics);
+  });
+
+  it('prints CSV with a header and one row per policy', () => {
+    const r = wakelab('compare', '--policy', 'charon-dpd30', '--policy', 'android-offload', '--hours', '1', '--csv', '--no-store', '--set', 'scenario.natTimeoutS=300');
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n');
+    expect(lines[0]).toMatch(/^policy_id,policy_name,energy_j,/);
+    expect(lines.length).toBe(3);
+  });
+
+  it('refuses policy overrides in compare', () => {
+    const r = wakelab('compare', '--policy', 'charon-dpd30', '--set', 'policy.client.keepaliveS=5', '--no-store');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/must start with "scenario\." or "radio\."/);
+  });
+});
+
+describe('catalog commands', () => {
+  it('lists presets, profiles and scenarios', () => {
+    expect(wakelab('presets').out).toMatch(/battery-lean/);
+    expect(wakelab('profiles').out).toMatch(/nr-sa/);
+    expect(wakelab('scenarios').out).toMatch(/client-vanishes/);
+    expect(wakelab('profiles', 'show', 'lte').out).toMatch(/LONG_DRX/);
+  });
+
+  it('validates a profile file, naming the bad field', () => {
+    const bad = join(dir, 'bad-profile.json');
+    const lte = JSON.parse(readFileSync(new URL('../../resources/radio-profiles/lte.json', import.meta.url), 'utf8'));
+    lte.promotion.durationS = -1;
+    writeFileSync(bad, JSON.stringify(lte));
+    const r = wakelab('profiles', 'validate', bad);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/promotion\.durationS: must be at least 0/);
+    lte.promotion.durationS = 0.3;
+    lte.id = 'my-lte';
+    writeFileSync(bad, JSON.stringify(lte));
+    expect(wakelab('profiles', 'validate', bad).out).toMatch(/^ok/);
+  });
+});
+
+describe('runs', () => {
+  it('lists, exports as JSON and CSV, and deletes', () => {
+    const id = JSON.parse(wakelab('simulate', '--policy', 'android-offload', '--hours', '1', '--json').out).runId as number;
+    expect(wakelab('runs', 'list').out).toMatch(new RegExp(`\\b${id}\\b.*android-offload`));
+    const json = JSON.parse(wakelab('runs', 'export', String(id)).out);
+    expect(json.wakeups.length).toBe(json.metrics.radioWakeups);
+    const csv = wakelab('runs', 'export', String(id), '--format', 'csv', '--wakeups').out.trim().split('\n');
+    expect(csv[0]).toBe('seq,t_s,cause,state_left,energy_j,ap_woken');
+    expect(csv.length).toBe(json.metrics.radioWakeups + 1);
+    expect(wakelab('runs', 'delete', String(id)).code).toBe(0);
+    const gone = wakelab('runs', 'show', String(id));
+    expect(gone.code).toBe(2);
+    expect(gone.err).toMatch(/no run/);
+  });
+});
+
+describe('errors: one line on stderr, exit status 2, never a stack trace', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['unknown preset', ['simulate', '--policy', 'nope'], /unknown policy preset "nope"; known: strongswan-android/],
+    ['unknown --set key', ['simulate', '--policy', 'strongswan-android', '--set', 'policy.client.keepalive=3'], /unknown key .* known keys: .*keepaliveS/],
+    ['invalid value', ['simulate', '--policy', 'strongswan-android', '--set', 'policy.client.keepaliveS=-3'], /client\.keepaliveS: must be at least 0/],
+    ['bad --hours', ['simulate', '--policy', 'strongswan-android', '--hours', '0'], /--hours must be a number greater than 0/],
+    ['not a number', ['simulate', '--policy', 'strongswan-android', '--seed', 'x'], /--seed must be a number/],
+    ['missing option', ['simulate'], /required option '--policy/],
+    ['unknown command', ['frobnicate'], /unknown command/],
+    ['missing file', ['simulate', '--policy', '/nonexistent/p.json'], /no such file/],
+    ['newer database', ['--db', '__NEWER__', 'runs'], /newer than this WakeLab understands/],
+  ];
+  it.each(cases)('%s', (_name, args, message) => {
+    const newer = join(dir, 'newer.db');
+    if (args.includes('__NEWER__')) {
+      const d = new Database(newer);
+      d.pragma('user_version = 99');
+      d.close();
+    }
+    const r = wakelab(...args.map((a) => (a === '__NEWER__' ? newer : a)));
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    const lines = r.err.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^wakelab: /);
+    expect(r.err).toMatch(message);
+    expect(r.err).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+});
