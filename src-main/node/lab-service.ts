@@ -11,8 +11,8 @@ import type { RadioProfile } from '../core/radio/profile.ts';
 import type { Scenario } from '../core/sim/scenario.ts';
 import { simulate } from '../core/sim/simulator.ts';
 import { Catalog, type Kind } from './catalog.ts';
-import { checkSeed, parseOverrides, resolvePolicy, resolveRadio, resolveScenario } from './run-spec.ts';
-import { SimPool } from './sim-pool.ts';
+import { checkSeed, parseOverrides, resolvePolicy, resolveRadio, resolveScenario, type Resolved } from './run-spec.ts';
+import { SimPool, type SimJobResult } from './sim-pool.ts';
 import type { Store } from './store/store.ts';
 import { VERSION } from './version.ts';
 
@@ -100,20 +100,7 @@ export class LabService {
       record: store,
       onProgress: onProgress ? (f) => onProgress(f, 1) : undefined,
     });
-    const runId = store
-      ? this.db().saveRun({
-          kind: 'simulate',
-          policy: policy.value,
-          radio: radio.value,
-          scenario: scenario.value,
-          seed,
-          overrides: req.set ?? [],
-          metrics: r.metrics,
-          wakeups: r.wakeups,
-          version: VERSION,
-          sources: { policy: policy.origin, radio: radio.origin, scenario: scenario.origin },
-        })
-      : null;
+    const runId = store ? this.db().saveRun({ kind: 'simulate', ...runInput(policy, radio, scenario, seed, req.set, r) }) : null;
     return { runId, policy: policy.value, radio: radio.value, scenario: scenario.value, seed, overrides: req.set ?? [], metrics: r.metrics };
   }
 
@@ -128,7 +115,7 @@ export class LabService {
     const jobs = policies.map((p) => ({ policy: p.value, radio: radio.value, scenario: scenario.value, seed, record: store }));
 
     const workers = req.workers ?? (jobs.length >= POOL_THRESHOLD ? SimPool.defaultSize() : 0);
-    let results: { metrics: Metrics; wakeups: ReturnType<typeof simulate>['wakeups'] }[];
+    let results: SimJobResult[];
     if (workers > 1) {
       const pool = new SimPool(workers);
       try {
@@ -155,18 +142,7 @@ export class LabService {
         seed,
         durationS: scenario.value.durationS,
         settings: { policies: req.policies, set: req.set ?? [] },
-        runs: results.map((r, i) => ({
-          policy: policies[i]!.value,
-          radio: radio.value,
-          scenario: scenario.value,
-          seed,
-          overrides: req.set ?? [],
-          metrics: r.metrics,
-          wakeups: r.wakeups,
-          pareto: pareto[i]!,
-          version: VERSION,
-          sources: { policy: policies[i]!.origin, radio: radio.origin, scenario: scenario.origin },
-        })),
+        runs: results.map((r, i) => ({ ...runInput(policies[i]!, radio, scenario, seed, req.set, r), pareto: pareto[i]! })),
       });
       comparisonId = saved.comparisonId;
       runIds = saved.runIds;
@@ -202,4 +178,19 @@ export class LabService {
   deleteRun(id: number): boolean {
     return this.db().deleteRun(id);
   }
+}
+
+/** What the store keeps of one run. */
+function runInput(policy: Resolved<Policy>, radio: Resolved<RadioProfile>, scenario: Resolved<Scenario>, seed: number, set: string[] | undefined, r: SimJobResult) {
+  return {
+    policy: policy.value,
+    radio: radio.value,
+    scenario: scenario.value,
+    seed,
+    overrides: set ?? [],
+    metrics: r.metrics,
+    wakeups: r.wakeups,
+    version: VERSION,
+    sources: { policy: policy.origin, radio: radio.origin, scenario: scenario.origin },
+  };
 }

@@ -8,37 +8,30 @@ import { CAUSE, type CauseCode } from '../causes.ts';
 import type { ClientPolicy } from '../policy/schema.ts';
 import type { Rng } from '../rng.ts';
 import type { Timer } from './event-queue.ts';
-import { Exchange, retransmitWaits } from './exchange.ts';
-import type { ExchangeType, Packet, Purpose } from './packet.ts';
+import type { Packet } from './packet.ts';
+import { Peer } from './peer.ts';
 import { WIRE } from './wire-sizes.ts';
-import type { Endpoint, World } from './world.ts';
+import type { World } from './world.ts';
 
 /** Float slack for "has the interval passed" checks. */
 const EPS = 1e-9;
 
-type TimerName = 'keepalive' | 'offload' | 'dpd' | 'ikeRekey' | 'childRekey' | 'reconnect';
-
-export class Client implements Endpoint {
+export class Client extends Peer {
   state: 'up' | 'down' | 'connecting' = 'up';
-  /** Generation number of the client's current IKE_SA. */
-  sa = 1;
   lastOut = 0;
   lastIn = 0;
   private nextSa = 2;
-  private nextXid = 1;
-  private ex: Exchange | null = null;
-  private pending: Purpose[] = [];
-  private readonly timers: Partial<Record<TimerName, Timer>> = {};
   private retryS: number;
   private upSince = 0;
   private offloadStart = 0;
   private dpdNotBefore = 0;
 
   constructor(
-    private readonly w: World,
+    w: World,
     private readonly p: ClientPolicy,
-    private readonly rng: Rng,
+    rng: Rng,
   ) {
+    super(w, p, rng);
     this.retryS = p.reconnect.retryS;
   }
 
@@ -51,10 +44,12 @@ export class Client implements Endpoint {
     return this.w.obs.connectedS + (this.state === 'up' ? now - this.upSince : 0);
   }
 
-  // ---- timers ----
+  protected get active(): boolean {
+    return this.state === 'up';
+  }
 
   /** Schedules fn at `due` as the platform would: alarm (exact or inexact) or wake lock. */
-  private timer(due: number, cause: CauseCode, fn: () => void): Timer {
+  protected schedule(due: number, cause: CauseCode, fn: () => void): Timer {
     const w = this.w;
     const now = w.now;
     if (due - now <= this.p.wakelockMaxS && w.ap.awake(now)) {
@@ -69,16 +64,6 @@ export class Client implements Endpoint {
     });
   }
 
-  private set(name: TimerName, t: Timer | null): void {
-    this.w.q.cancel(this.timers[name]);
-    if (t) this.timers[name] = t;
-    else delete this.timers[name];
-  }
-
-  private cancelAll(): void {
-    for (const name of Object.keys(this.timers) as TimerName[]) this.set(name, null);
-  }
-
   // ---- lifecycle ----
 
   private up(): void {
@@ -89,16 +74,20 @@ export class Client implements Endpoint {
     this.lastOut = now;
     this.dpdNotBefore = 0;
     this.retryS = this.p.reconnect.retryS;
-    const keepalives = this.p.keepaliveS > 0 && this.w.nat.present;
-    if (keepalives && this.p.keepaliveOffload) {
+    if (this.keepalives && this.p.keepaliveOffload) {
       this.offloadStart = now;
       this.armOffload(now + this.p.keepaliveS);
-    } else if (keepalives) {
+    } else if (this.keepalives) {
       this.armKeepalive();
     }
     this.armDpd();
     this.armRekey('rekey-ike');
     this.armRekey('rekey-child');
+  }
+
+  /** NAT-T keepalives are sent only behind a NAT (strongswan-behaviour.md). */
+  private get keepalives(): boolean {
+    return this.p.keepaliveS > 0 && this.w.nat.present;
   }
 
   /** The client gives up on its IKE_SA (a request went unanswered, or the peer deleted it). */
@@ -111,16 +100,17 @@ export class Client implements Endpoint {
     }
     if (this.state === 'up') obs.connectedS += now - this.upSince;
     this.state = 'down';
-    this.cancelAll();
-    this.ex?.abort();
-    this.ex = null;
-    this.pending = [];
+    this.clear();
     this.scheduleReconnect(this.p.reconnect.delayS);
+  }
+
+  protected rekeyFailed(): void {
+    this.fail();
   }
 
   private scheduleReconnect(delayS: number): void {
     if (this.p.reconnect.mode === 'never') return;
-    this.set('reconnect', this.timer(this.w.now + delayS, CAUSE.reconnect, () => this.connect()));
+    this.setTimer('reconnect', this.schedule(this.w.now + delayS, CAUSE.reconnect, () => this.connect()));
   }
 
   /** IKE_SA_INIT then IKE_AUTH (RFC 7296 section 1.2), with INITIAL_CONTACT. */
@@ -147,7 +137,7 @@ export class Client implements Endpoint {
   // ---- NAT-T keepalives (RFC 3948 section 4) ----
 
   private armKeepalive(): void {
-    this.set('keepalive', this.timer(this.lastOut + this.p.keepaliveS, CAUSE.keepalive, () => this.onKeepaliveTimer()));
+    this.setTimer('keepalive', this.schedule(this.lastOut + this.p.keepaliveS, CAUSE.keepalive, () => this.onKeepaliveTimer()));
   }
 
   /** charon's send_keepalive: only after keepaliveS without sending; a late alarm past the margin sends a DPD instead. */
@@ -158,8 +148,7 @@ export class Client implements Endpoint {
     if (idle >= this.p.keepaliveS - EPS) {
       const margin = this.p.keepaliveDpdMarginS;
       const dpdInstead =
-        !this.ex &&
-        ((this.p.dpdWithKeepalive && this.dpdDue(now)) || (margin > 0 && idle > this.p.keepaliveS + margin));
+        !this.ex && ((this.p.dpdWithKeepalive && this.dpdDue(now)) || (margin > 0 && idle > this.p.keepaliveS + margin));
       if (dpdInstead) this.startDpd();
       else this.sendKeepalive();
     }
@@ -168,7 +157,7 @@ export class Client implements Endpoint {
 
   /** Offloaded keepalives: the modem sends one every keepaliveS without waking the processor. */
   private armOffload(at: number): void {
-    this.set(
+    this.setTimer(
       'offload',
       this.w.q.at(at, () => {
         if (this.state !== 'up') return;
@@ -191,7 +180,7 @@ export class Client implements Endpoint {
   private armDpd(): void {
     const d = this.p.dpdDelayS;
     if (d <= 0 || this.state !== 'up') return;
-    const offloaded = this.p.keepaliveOffload && this.p.keepaliveS > 0 && this.w.nat.present;
+    const offloaded = this.p.keepaliveOffload && this.keepalives;
     if (this.p.dpdWithKeepalive && !offloaded) return; // checked at each keepalive instead
     let due = Math.max(this.lastIn + d, this.dpdNotBefore);
     if (this.p.dpdWithKeepalive) {
@@ -199,7 +188,7 @@ export class Client implements Endpoint {
       const k = this.p.keepaliveS;
       due = this.offloadStart + Math.ceil((due - this.offloadStart) / k - EPS) * k;
     }
-    this.set('dpd', this.timer(due, CAUSE.dpd, () => this.onDpdTimer()));
+    this.setTimer('dpd', this.schedule(due, CAUSE.dpd, () => this.onDpdTimer()));
   }
 
   private onDpdTimer(): void {
@@ -220,57 +209,9 @@ export class Client implements Endpoint {
     });
   }
 
-  // ---- rekeying (RFC 7296 sections 1.3.2 and 2.8) ----
+  // ---- packets ----
 
-  private armRekey(kind: 'rekey-ike' | 'rekey-child'): void {
-    const [base, jitter] = kind === 'rekey-ike' ? [this.p.ikeRekeyS, this.p.ikeRekeyJitterS] : [this.p.childRekeyS, this.p.childRekeyJitterS];
-    const name: TimerName = kind === 'rekey-ike' ? 'ikeRekey' : 'childRekey';
-    if (base <= 0) return;
-    const due = this.w.now + base - this.rng.uniform(0, jitter);
-    this.set(name, this.timer(due, CAUSE.rekey, () => this.requestRekey(kind)));
-  }
-
-  private requestRekey(kind: 'rekey-ike' | 'rekey-child'): void {
-    if (this.state !== 'up') return;
-    if (this.ex) {
-      if (!this.pending.includes(kind)) this.pending.push(kind);
-      return;
-    }
-    this.exchange('CREATE_CHILD_SA', kind, WIRE.rekey, CAUSE.rekey, (ok) => {
-      if (ok) this.armRekey(kind);
-      else this.fail();
-    });
-  }
-
-  // ---- exchanges and packets ----
-
-  private exchange(type: ExchangeType, purpose: Purpose, bytes: number, cause: CauseCode, onEnd: (ok: boolean) => void): void {
-    const req: Packet = { kind: 'ike', exchange: type, purpose, bytes, cause, sa: this.sa, xid: this.nextXid++ };
-    const waits = retransmitWaits(this.p.retransmit, this.p.retransmit.jitterPct > 0 ? this.rng : undefined);
-    const ex = new Exchange(
-      req,
-      waits,
-      (pk) => this.send(pk),
-      (due, fn) => this.timer(due, cause, fn),
-      (t) => this.w.q.cancel(t),
-      (ok) => {
-        if (this.ex === ex) this.ex = null;
-        onEnd(ok);
-        this.drainPending();
-      },
-      () => this.w.now,
-    );
-    this.ex = ex;
-    ex.start();
-  }
-
-  private drainPending(): void {
-    if (this.ex || this.state !== 'up') return;
-    const next = this.pending.shift();
-    if (next === 'rekey-ike' || next === 'rekey-child') this.requestRekey(next);
-  }
-
-  private send(p: Packet): void {
+  protected send(p: Packet): void {
     this.lastOut = this.w.now; // charon counts keepalives as outbound too (ike_sa.c send_keepalive)
     this.w.clientSend(p);
   }
@@ -282,11 +223,7 @@ export class Client implements Endpoint {
       this.w.obs.lostUplink++;
       return;
     }
-    for (let left = innerBytes; left > 0; left -= WIRE.innerMtu) {
-      const chunk = Math.min(left, WIRE.innerMtu);
-      const last = left <= WIRE.innerMtu;
-      this.send({ kind: 'esp', purpose: 'data', bytes: chunk + WIRE.espOverhead, cause: CAUSE.data, sa: this.sa, replyBytes: last ? replyBytes : 0 });
-    }
+    this.sendEsp(innerBytes, replyBytes);
   }
 
   receive(p: Packet): void {
@@ -302,7 +239,7 @@ export class Client implements Endpoint {
       if (p.replyBytes) this.sendData(p.replyBytes);
       return;
     }
-    this.send({ ...p, response: true, port: undefined });
+    this.respond(p);
     if (p.purpose === 'rekey-ike' || p.purpose === 'rekey-child') this.armRekey(p.purpose);
     if (p.purpose === 'delete') this.fail();
   }

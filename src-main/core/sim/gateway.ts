@@ -7,37 +7,39 @@ import { CAUSE, type CauseCode } from '../causes.ts';
 import type { GatewayPolicy } from '../policy/schema.ts';
 import type { Rng } from '../rng.ts';
 import type { Timer } from './event-queue.ts';
-import { Exchange, retransmitWaits } from './exchange.ts';
-import type { ExchangeType, Packet, Purpose } from './packet.ts';
+import type { Packet } from './packet.ts';
+import { Peer } from './peer.ts';
 import { WIRE } from './wire-sizes.ts';
-import type { Endpoint, World } from './world.ts';
+import type { World } from './world.ts';
 
 const EPS = 1e-9;
 
-type TimerName = 'dpd' | 'defer' | 'ikeRekey' | 'childRekey';
-
-export class Gateway implements Endpoint {
-  /** Generation of the IKE_SA the gateway holds for the client; 0 = none. */
-  sa = 1;
+export class Gateway extends Peer {
   /** The client's external port as the gateway last learned it. */
   port = 1;
   lastIn = 0;
   private lastKeepalive = -Infinity;
   private dpdPending = false;
   private dpdNotBefore = 0;
-  private nextXid = 1;
-  private ex: Exchange | null = null;
-  private pending: Purpose[] = [];
-  private readonly timers: Partial<Record<TimerName, Timer>> = {};
 
   constructor(
-    private readonly w: World,
+    w: World,
     private readonly p: GatewayPolicy,
-    private readonly rng: Rng,
-  ) {}
+    rng: Rng,
+  ) {
+    super(w, p, rng);
+  }
 
   start(): void {
     this.armAll();
+  }
+
+  protected get active(): boolean {
+    return this.sa !== 0;
+  }
+
+  protected schedule(due: number, _cause: CauseCode, fn: () => void): Timer {
+    return this.w.q.at(due, fn);
   }
 
   /** The gateway disappears for good (no answers, no timers). */
@@ -54,16 +56,7 @@ export class Gateway implements Endpoint {
   private drop(): void {
     this.sa = 0;
     this.dpdPending = false;
-    for (const name of Object.keys(this.timers) as TimerName[]) this.set(name, null);
-    this.ex?.abort();
-    this.ex = null;
-    this.pending = [];
-  }
-
-  private set(name: TimerName, t: Timer | null): void {
-    this.w.q.cancel(this.timers[name]);
-    if (t) this.timers[name] = t;
-    else delete this.timers[name];
+    this.clear();
   }
 
   private armAll(): void {
@@ -78,7 +71,7 @@ export class Gateway implements Endpoint {
   private armDpd(): void {
     if (this.p.dpdDelayS <= 0 || this.sa === 0) return;
     const due = Math.max(this.lastIn + this.p.dpdDelayS, this.dpdNotBefore);
-    this.set('dpd', this.w.q.at(due, () => this.onDpdTimer()));
+    this.setTimer('dpd', this.w.q.at(due, () => this.onDpdTimer()));
   }
 
   private onDpdTimer(): void {
@@ -91,7 +84,7 @@ export class Gateway implements Endpoint {
         if (deferMax > 0 && now - this.lastKeepalive < deferMax) {
           // The client seems asleep but alive: wait for its next keepalive and ride its radio tail.
           this.dpdPending = true;
-          this.set('defer', this.w.q.at(now + deferMax, () => this.sendDeferredDpd()));
+          this.setTimer('defer', this.w.q.at(now + deferMax, () => this.sendDeferredDpd()));
         } else {
           this.startDpd();
         }
@@ -104,7 +97,7 @@ export class Gateway implements Endpoint {
   private sendDeferredDpd(): void {
     if (!this.dpdPending) return;
     this.dpdPending = false;
-    this.set('defer', null);
+    this.setTimer('defer', null);
     if (!this.ex && this.sa !== 0) this.startDpd();
   }
 
@@ -124,53 +117,13 @@ export class Gateway implements Endpoint {
     if (this.p.dpdAction === 'clear') this.drop();
   }
 
-  // ---- rekeying ----
-
-  private armRekey(kind: 'rekey-ike' | 'rekey-child'): void {
-    const [base, jitter] = kind === 'rekey-ike' ? [this.p.ikeRekeyS, this.p.ikeRekeyJitterS] : [this.p.childRekeyS, this.p.childRekeyJitterS];
-    if (base <= 0 || this.sa === 0) return;
-    const due = this.w.now + base - this.rng.uniform(0, jitter);
-    this.set(kind === 'rekey-ike' ? 'ikeRekey' : 'childRekey', this.w.q.at(due, () => this.requestRekey(kind)));
+  protected rekeyFailed(): void {
+    this.peerDead();
   }
 
-  private requestRekey(kind: 'rekey-ike' | 'rekey-child'): void {
-    if (this.sa === 0) return;
-    if (this.ex) {
-      if (!this.pending.includes(kind)) this.pending.push(kind);
-      return;
-    }
-    this.exchange('CREATE_CHILD_SA', kind, WIRE.rekey, CAUSE.rekey, (ok) => {
-      if (ok) this.armRekey(kind);
-      else this.peerDead();
-    });
-  }
+  // ---- packets ----
 
-  // ---- exchanges and packets ----
-
-  private exchange(type: ExchangeType, purpose: Purpose, bytes: number, cause: CauseCode, onEnd: (ok: boolean) => void): void {
-    const req: Packet = { kind: 'ike', exchange: type, purpose, bytes, cause, sa: this.sa, xid: this.nextXid++ };
-    const waits = retransmitWaits(this.p.retransmit, this.p.retransmit.jitterPct > 0 ? this.rng : undefined);
-    const ex = new Exchange(
-      req,
-      waits,
-      (pk) => this.send(pk),
-      (due, fn) => this.w.q.at(due, fn),
-      (t) => this.w.q.cancel(t),
-      (ok) => {
-        if (this.ex === ex) this.ex = null;
-        onEnd(ok);
-        if (!this.ex && this.sa !== 0) {
-          const next = this.pending.shift();
-          if (next === 'rekey-ike' || next === 'rekey-child') this.requestRekey(next);
-        }
-      },
-      () => this.w.now,
-    );
-    this.ex = ex;
-    ex.start();
-  }
-
-  private send(p: Packet): void {
+  protected send(p: Packet): void {
     this.w.gatewaySend({ ...p, port: p.port ?? this.port });
   }
 
@@ -180,11 +133,7 @@ export class Gateway implements Endpoint {
       this.w.obs.lostDownlink++;
       return;
     }
-    for (let left = innerBytes; left > 0; left -= WIRE.innerMtu) {
-      const chunk = Math.min(left, WIRE.innerMtu);
-      const last = left <= WIRE.innerMtu;
-      this.send({ kind: 'esp', purpose: 'data', bytes: chunk + WIRE.espOverhead, cause: CAUSE.data, sa: this.sa, replyBytes: last ? replyBytes : 0 });
-    }
+    this.sendEsp(innerBytes, replyBytes);
   }
 
   receive(p: Packet): void {
@@ -196,7 +145,7 @@ export class Gateway implements Endpoint {
       return;
     }
     if (!p.response && p.purpose === 'init') {
-      this.send({ ...p, response: true, bytes: WIRE.ikeSaInitResponse });
+      this.respond(p, WIRE.ikeSaInitResponse, p.port);
       return;
     }
     if (!p.response && p.purpose === 'auth') {
@@ -205,7 +154,7 @@ export class Gateway implements Endpoint {
       this.sa = p.sa;
       this.port = p.port ?? this.port;
       this.lastIn = now;
-      this.send({ ...p, response: true, bytes: WIRE.ikeAuthResponse });
+      this.respond(p, WIRE.ikeAuthResponse, this.port);
       this.armAll();
       return;
     }
@@ -220,7 +169,7 @@ export class Gateway implements Endpoint {
       if (p.replyBytes) this.sendData(p.replyBytes);
       return;
     }
-    this.send({ ...p, response: true, port: this.port });
+    this.respond(p, p.bytes, this.port);
     if (p.purpose === 'rekey-ike' || p.purpose === 'rekey-child') this.armRekey(p.purpose);
     if (p.purpose === 'delete') this.drop();
   }
