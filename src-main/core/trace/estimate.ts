@@ -20,12 +20,7 @@ export function estimateTrace(trace: PacketTrace, profile: RadioProfile, endS?: 
   const radio = new RadioModel(profile);
   const { time, up, bytes, cause } = trace;
   const n = time.length;
-  if (cause) {
-    for (let i = 0; i < n; i++) radio.packet(time[i]!, up[i] === 1, bytes[i]!, cause[i] as 0);
-  } else {
-    const data = CAUSE.data;
-    for (let i = 0; i < n; i++) radio.packet(time[i]!, up[i] === 1, bytes[i]!, data);
-  }
+  radio.packets(time, up, bytes, cause, CAUSE.data);
   const end = endS ?? (n > 0 ? time[n - 1]! : 0);
   radio.finish(end);
   return {
