@@ -30,3 +30,8 @@ export function seconds(v: number | null | undefined): string {
   if (v < 7200) return `${(v / 60).toFixed(1)} min`;
   return `${(v / 3600).toFixed(1)} h`;
 }
+
+/** A run length: "24.0 h", or minutes below an hour. */
+export function hoursText(h: number): string {
+  return h >= 1 ? `${h.toFixed(1)} h` : `${(h * 60).toFixed(1)} min`;
+}

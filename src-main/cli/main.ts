@@ -51,4 +51,9 @@ function report(e: unknown): number {
   return 1;
 }
 
+// A reader that stops early (`wakelab ... | head`) is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 process.exitCode = await main(process.argv.slice(2));

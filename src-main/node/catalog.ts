@@ -4,7 +4,7 @@
  * a path separator); user radio profiles may also live in `<data dir>/radio-profiles/`.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WakeLabError } from '../core/errors.ts';
 import { parsePolicy, type Policy } from '../core/policy/schema.ts';
@@ -24,7 +24,8 @@ export interface Entry<T> {
 }
 
 const FOLDERS: Record<Kind, string> = { policy: 'presets', radio: 'radio-profiles', scenario: 'scenarios' };
-const WORDS: Record<Kind, string> = { policy: 'policy preset', radio: 'radio profile', scenario: 'scenario' };
+const WORDS: Record<Kind, string> = { policy: 'policy', radio: 'radio profile', scenario: 'scenario' };
+const BUILTIN_WORDS: Record<Kind, string> = { policy: 'policy preset', radio: 'radio profile', scenario: 'scenario' };
 
 export function resourcesDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.WAKELAB_RESOURCES ?? fileURLToPath(new URL('../../resources/', import.meta.url));
@@ -56,11 +57,22 @@ export class Catalog {
     return [...ids].sort(builtinOrder(kind));
   }
 
-  list(kind: 'policy'): Entry<Policy>[];
-  list(kind: 'radio'): Entry<RadioProfile>[];
-  list(kind: 'scenario'): Entry<Scenario>[];
-  list(kind: Kind): Entry<unknown>[] {
-    return this.ids(kind).map((id) => this.get(kind, id));
+  /**
+   * Every valid definition of a kind. A broken user file does not hide the others: it is left
+   * out and its problem reported in `problems`.
+   */
+  list(kind: Kind): { entries: Entry<Policy | RadioProfile | Scenario>[]; problems: string[] } {
+    const entries: Entry<Policy | RadioProfile | Scenario>[] = [];
+    const problems: string[] = [];
+    for (const id of this.ids(kind)) {
+      try {
+        entries.push(this.get(kind, id) as Entry<Policy | RadioProfile | Scenario>);
+      } catch (e) {
+        if (!(e instanceof WakeLabError)) throw e;
+        problems.push(e.message);
+      }
+    }
+    return { entries, problems };
   }
 
   get(kind: 'policy', ref: string): Entry<Policy>;
@@ -73,21 +85,34 @@ export class Catalog {
     if (hit) return hit;
     const { path, origin } = this.locate(kind, ref);
     const raw = readJsonFile(path);
-    const value = parseAs(kind, raw, origin === 'file' ? `${WORDS[kind]} ${path}` : WORDS[kind]);
+    const value = parseAs(kind, raw, origin === 'builtin' ? BUILTIN_WORDS[kind] : `${WORDS[kind]} ${path}`);
+    const id = (value as { id: string }).id;
+    if (origin !== 'builtin' && existsSync(this.builtinPath(kind, id))) {
+      // Runs and the database know definitions by id: a copy of a built-in must get its own.
+      throw new WakeLabError('INVALID_ARGUMENT', `${WORDS[kind]} ${path}: the id "${id}" belongs to a built-in ${BUILTIN_WORDS[kind]}; give yours another id`);
+    }
     const entry = { value, raw, origin, path };
     this.cache.set(key, entry);
     return entry;
   }
 
+  private builtinPath(kind: Kind, id: string): string {
+    return join(this.resources, FOLDERS[kind], `${id}.json`);
+  }
+
   private locate(kind: Kind, ref: string): { path: string; origin: Origin } {
-    if (ref.endsWith('.json') || ref.includes('/') || ref.includes(sep)) return { path: resolve(ref), origin: 'file' };
-    const builtin = join(this.resources, FOLDERS[kind], `${ref}.json`);
+    if (ref.endsWith('.json') || ref.includes('/') || ref.includes(sep)) {
+      const path = resolve(ref);
+      const isBuiltin = resolve(this.builtinPath(kind, basename(path, '.json'))) === path;
+      return { path, origin: isBuiltin ? 'builtin' : 'file' };
+    }
+    const builtin = this.builtinPath(kind, ref);
     if (/^[a-z0-9][a-z0-9._-]*$/.test(ref) && existsSync(builtin)) return { path: builtin, origin: 'builtin' };
     if (kind === 'radio' && this.userProfiles) {
       const user = join(this.userProfiles, `${ref}.json`);
       if (existsSync(user)) return { path: user, origin: 'user' };
     }
-    throw new WakeLabError('NOT_FOUND', `unknown ${WORDS[kind]} "${ref}"; known: ${this.ids(kind).join(', ')} (or give a path to a .json file)`);
+    throw new WakeLabError('NOT_FOUND', `unknown ${BUILTIN_WORDS[kind]} "${ref}"; known: ${this.ids(kind).join(', ')} (or give a path to a .json file)`);
   }
 
   private filesIn(dir: string): string[] {

@@ -44,6 +44,8 @@ export interface SimulateResult extends RunOutput {
   scenario: Scenario;
   seed: number;
   overrides: string[];
+  /** Things the user should know that are not errors (printed on stderr by the CLI). */
+  warnings: string[];
 }
 
 export interface CompareRow extends RunOutput {
@@ -58,6 +60,7 @@ export interface CompareResult {
   scenario: Scenario;
   seed: number;
   overrides: string[];
+  warnings: string[];
   runs: CompareRow[];
 }
 
@@ -85,7 +88,11 @@ export class LabService {
   }
 
   list(kind: Kind) {
-    return this.catalog.list(kind as 'policy').map((e) => ({ id: e.value.id, name: e.value.name, description: e.value.description, origin: e.origin, path: e.path, value: e.value }));
+    const { entries, problems } = this.catalog.list(kind);
+    return {
+      items: entries.map((e) => ({ id: e.value.id, name: e.value.name, description: e.value.description, origin: e.origin, path: e.path, value: e.value })),
+      problems,
+    };
   }
 
   simulate(req: SimulateRequest, onProgress?: Progress): SimulateResult {
@@ -95,13 +102,15 @@ export class LabService {
     const scenario = resolveScenario(this.catalog, req.scenario ?? 'idle', overrides, req.hours);
     const seed = checkSeed(req.seed);
     const store = req.store ?? true;
+    if (store) this.db(); // a bad database is reported before a long run, not after
     const r = simulate(policy.value, radio.value, scenario.value, {
       seed,
       record: store,
       onProgress: onProgress ? (f) => onProgress(f, 1) : undefined,
     });
-    const runId = store ? this.db().saveRun({ kind: 'simulate', ...runInput(policy, radio, scenario, seed, req.set, r) }) : null;
-    return { runId, policy: policy.value, radio: radio.value, scenario: scenario.value, seed, overrides: req.set ?? [], metrics: r.metrics };
+    const set = effectiveOverrides(req);
+    const runId = store ? this.db().saveRun({ kind: 'simulate', ...runInput(policy, radio, scenario, seed, set, r) }) : null;
+    return { runId, policy: policy.value, radio: radio.value, scenario: scenario.value, seed, overrides: set, metrics: r.metrics, warnings: eventWarnings(scenario.value) };
   }
 
   async compare(req: CompareRequest, onProgress?: Progress): Promise<CompareResult> {
@@ -112,9 +121,11 @@ export class LabService {
     const scenario = resolveScenario(this.catalog, req.scenario ?? 'idle', overrides, req.hours);
     const seed = checkSeed(req.seed);
     const store = req.store ?? true;
+    if (store) this.db();
+    const set = effectiveOverrides(req);
     const jobs = policies.map((p) => ({ policy: p.value, radio: radio.value, scenario: scenario.value, seed, record: store }));
 
-    const workers = req.workers ?? (jobs.length >= POOL_THRESHOLD ? SimPool.defaultSize() : 0);
+    const workers = Math.min(req.workers ?? (jobs.length >= POOL_THRESHOLD ? SimPool.defaultSize() : 0), jobs.length);
     let results: SimJobResult[];
     if (workers > 1) {
       const pool = new SimPool(workers);
@@ -141,8 +152,8 @@ export class LabService {
         scenario: scenario.value,
         seed,
         durationS: scenario.value.durationS,
-        settings: { policies: req.policies, set: req.set ?? [] },
-        runs: results.map((r, i) => ({ ...runInput(policies[i]!, radio, scenario, seed, req.set, r), pareto: pareto[i]! })),
+        settings: { policies: req.policies, set },
+        runs: results.map((r, i) => ({ ...runInput(policies[i]!, radio, scenario, seed, set, r), pareto: pareto[i]! })),
       });
       comparisonId = saved.comparisonId;
       runIds = saved.runIds;
@@ -152,7 +163,8 @@ export class LabService {
       radio: radio.value,
       scenario: scenario.value,
       seed,
-      overrides: req.set ?? [],
+      overrides: set,
+      warnings: eventWarnings(scenario.value),
       runs: results.map((r, i) => ({
         runId: runIds[i] ?? null,
         policy: policies[i]!.value,
@@ -181,16 +193,28 @@ export class LabService {
 }
 
 /** What the store keeps of one run. */
-function runInput(policy: Resolved<Policy>, radio: Resolved<RadioProfile>, scenario: Resolved<Scenario>, seed: number, set: string[] | undefined, r: SimJobResult) {
+function runInput(policy: Resolved<Policy>, radio: Resolved<RadioProfile>, scenario: Resolved<Scenario>, seed: number, set: string[], r: SimJobResult) {
   return {
     policy: policy.value,
     radio: radio.value,
     scenario: scenario.value,
     seed,
-    overrides: set ?? [],
+    overrides: set,
     metrics: r.metrics,
     wakeups: r.wakeups,
     version: VERSION,
     sources: { policy: policy.origin, radio: radio.origin, scenario: scenario.origin },
   };
+}
+
+/** The overrides a run was made with; --hours counts as one, so the stored scenario stays as defined. */
+function effectiveOverrides(req: { set?: string[]; hours?: number }): string[] {
+  return [...(req.set ?? []), ...(req.hours !== undefined ? [`scenario.durationS=${req.hours * 3600}`] : [])];
+}
+
+/** Scenario events that fall after the end of the run (and so do not happen). */
+function eventWarnings(scenario: Scenario): string[] {
+  return scenario.events
+    .filter((e) => e.atS > scenario.durationS)
+    .map((e) => `scenario event ${e.kind} at ${e.atS} s is after the end of the run (${scenario.durationS} s) and does not happen`);
 }

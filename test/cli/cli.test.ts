@@ -1,6 +1,6 @@
 // The `wakelab` command end to end: real processes, a temporary database.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -130,6 +130,62 @@ describe('runs', () => {
   });
 });
 
+describe('fixes from review', () => {
+  it('warns on stderr when a scenario event falls after the end of the run', () => {
+    const r = wakelab('simulate', '--policy', 'strongswan-android', '--scenario', 'client-vanishes', '--hours', '1', '--json', '--no-store');
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/^wakelab: warning: scenario event client-vanishes at 21600 s is after the end of the run/);
+    expect(JSON.parse(r.out).metrics.detected.gateway).toBeNull();
+  });
+
+  it('records --hours as an override and leaves the stored built-in scenario as defined', () => {
+    expect(wakelab('simulate', '--policy', 'ios-dpd-low').code).toBe(0); // stores the built-in idle, 24 h
+    const doc = JSON.parse(wakelab('simulate', '--policy', 'ios-dpd-high', '--hours', '0.5', '--json').out);
+    expect(doc.overrides).toEqual(['scenario.durationS=1800']);
+    expect(doc.scenario.durationS).toBe(1800);
+    const d = new Database(db, { readonly: true });
+    const row = d.prepare("SELECT json FROM scenarios WHERE id = 'idle'").get() as { json: string };
+    d.close();
+    expect(JSON.parse(row.json).durationS).toBe(86400);
+  });
+
+  it('refuses a user file that reuses a built-in id, but accepts the built-in file itself', () => {
+    const file = join(dir, 'my-lte.json');
+    writeFileSync(file, readFileSync(new URL('../../resources/radio-profiles/lte.json', import.meta.url)));
+    const r = wakelab('simulate', '--policy', 'strongswan-android', '--radio', file, '--hours', '1', '--no-store');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/the id "lte" belongs to a built-in radio profile/);
+    const builtin = new URL('../../resources/radio-profiles/lte.json', import.meta.url).pathname;
+    expect(wakelab('simulate', '--policy', 'strongswan-android', '--radio', builtin, '--hours', '1', '--no-store').code).toBe(0);
+  });
+
+  it('reports an unwritable --out in one line', () => {
+    const id = JSON.parse(wakelab('simulate', '--policy', 'android-offload', '--hours', '1', '--json').out).runId as number;
+    const r = wakelab('runs', 'export', String(id), '--out', join(dir, 'no', 'such', 'dir.json'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^wakelab: cannot write .*: no such directory\n$/);
+  });
+
+  it('lists the valid user profiles and warns about a broken one', () => {
+    const userDir = join(dir, 'config', 'wakelab', 'radio-profiles');
+    mkdirSync(userDir, { recursive: true });
+    writeFileSync(join(userDir, 'broken.json'), '{ not json');
+    const lte = JSON.parse(readFileSync(new URL('../../resources/radio-profiles/lte.json', import.meta.url), 'utf8'));
+    writeFileSync(join(userDir, 'mine.json'), JSON.stringify({ ...lte, id: 'mine', name: 'Mine' }));
+    const r = wakelab('profiles');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/mine\s+user\s+Mine/);
+    expect(r.err).toMatch(/warning: skipped: .*broken\.json: not valid JSON/);
+    rmSync(userDir, { recursive: true });
+  });
+
+  it('shows every number of a profile with its source', () => {
+    const out = wakelab('profiles', 'show', 'umts').out;
+    expect(out).toMatch(/tail\.1\.promoteAboveBytes\.uplink\s+543\s+AT&T/);
+    expect(out).toMatch(/tail\.1\.promotion\.durationS\s+1\.5/);
+  });
+});
+
 describe('errors: one line on stderr, exit status 2, never a stack trace', () => {
   const cases: [string, string[], RegExp][] = [
     ['unknown preset', ['simulate', '--policy', 'nope'], /unknown policy preset "nope"; known: strongswan-android/],
@@ -149,7 +205,9 @@ describe('errors: one line on stderr, exit status 2, never a stack trace', () =>
       d.pragma('user_version = 99');
       d.close();
     }
+    const before = args.includes('__NEWER__') ? readFileSync(newer) : null;
     const r = wakelab(...args.map((a) => (a === '__NEWER__' ? newer : a)));
+    if (before) expect(readFileSync(newer).equals(before)).toBe(true); // refused, never damaged
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
     const lines = r.err.trim().split('\n');

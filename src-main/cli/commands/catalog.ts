@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { readJsonFile } from '../../node/json-file.ts';
 import { parseAs, type Kind } from '../../node/catalog.ts';
-import { averagePowerMw, type RadioProfile } from '../../core/radio/profile.ts';
-import { makeService, printJson, type GlobalOptions } from '../context.ts';
+import { averagePowerMw, numericPaths, type RadioProfile } from '../../core/radio/profile.ts';
+import { makeService, printJson, warn, type GlobalOptions } from '../context.ts';
 import { num, table } from '../format.ts';
 
 export function registerCatalogCommands(program: Command): void {
@@ -36,7 +36,8 @@ export function registerCatalogCommands(program: Command): void {
     .action((opts: { json?: boolean }, cmd: Command) => listKind('scenario', opts, cmd));
   scenarios
     .command('show <scenario>')
-    .description('show one scenario')
+    .description('show one scenario (as JSON)')
+    .option('--json', 'print JSON (the default for scenarios)')
     .action((ref: string, _opts: unknown, cmd: Command) => showKind('scenario', ref, { json: true }, cmd));
 
   program
@@ -52,7 +53,8 @@ export function registerCatalogCommands(program: Command): void {
 
 function listKind(kind: Kind, opts: { json?: boolean }, cmd: Command): void {
   const service = makeService(cmd.optsWithGlobals<GlobalOptions>());
-  const items = service.list(kind);
+  const { items, problems } = service.list(kind);
+  for (const p of problems) warn(`skipped: ${p}`);
   if (opts.json) {
     printJson(items.map((i) => ({ origin: i.origin, ...i.value })));
     return;
@@ -76,27 +78,18 @@ function validateFile(kind: Kind, file: string): void {
   process.stdout.write(`ok: ${file} is a valid ${kind === 'radio' ? 'radio profile' : kind} ("${(v as { id: string }).id}")\n`);
 }
 
+/** Every number of a profile, with its average power per stage and the source of each value. */
 function describeProfile(p: RadioProfile): string {
-  const src = (path: string): string => p.sources[path] ?? '';
-  const lines = [
+  const head = [
     `${p.name} (${p.id}, ${p.technology})`,
     `  ${p.description}`,
-    `  power multiplier ${p.powerMultiplier}`,
+    `  tail: ${p.tail.map((st) => `${st.state} ${num(st.durationS, 3)} s at ${num(averagePowerMw(st), 1)} mW avg`).join(', then ')}; idle ${p.idle.state} at ${num(averagePowerMw(p.idle), 1)} mW avg`,
     '',
   ];
-  const rows: string[][] = [
-    ['promotion', `${num(p.promotion.durationS, 3)} s`, `${num(p.promotion.powerMw, 0)} mW`, src('promotion.durationS')],
-  ];
-  p.tail.forEach((s, i) => {
-    rows.push([
-      `tail ${i + 1}: ${s.state}${s.idleState ? ' (idle-like)' : ''}`,
-      `${num(s.durationS, 3)} s`,
-      `${num(averagePowerMw(s), 1)} mW avg`,
-      src(`tail.${i}.durationS`),
-    ]);
-  });
-  rows.push(['idle: ' + p.idle.state, '', `${num(averagePowerMw(p.idle), 1)} mW avg`, src(p.idle.paging ? 'idle.paging.powerMw' : 'idle.powerMw')]);
-  rows.push(['transfer', '', `${p.transfer.uplinkMwPerMbps} / ${p.transfer.downlinkMwPerMbps} mW/Mbps up/down`, src('transfer.uplinkMwPerMbps')]);
-  lines.push(table(['stage', 'time', 'power', 'source'], rows));
-  return lines.join('\n');
+  const rows = numericPaths(p).map((path) => [path, String(valueAt(p, path)), p.sources[path] ?? (path === 'powerMultiplier' || path === 'secondaryLegDelayS' ? '(default)' : '')]);
+  return head.join('\n') + table(['field', 'value', 'source'], rows);
+}
+
+function valueAt(obj: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], obj);
 }

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { CAUSES } from '../../core/causes.ts';
 import type { CompareResult } from '../../node/lab-service.ts';
-import { collect, makeService, numberOption, printJson, type GlobalOptions } from '../context.ts';
-import { csv, num, seconds, table } from '../format.ts';
+import { collect, makeService, numberOption, printJson, warn, type GlobalOptions } from '../context.ts';
+import { csv, hoursText, num, seconds, table } from '../format.ts';
 import { progressBar } from '../progress.ts';
 
 interface Options {
@@ -49,6 +49,7 @@ export function registerCompare(program: Command): void {
           (done, total) => bar.update(done, total),
         );
         bar.stop();
+        for (const w of r.warnings) warn(w);
         if (opts.json) printJson(toJson(r));
         else if (opts.csv) process.stdout.write(toCsv(r));
         else process.stdout.write(describe(r) + '\n');
@@ -104,7 +105,7 @@ function describe(r: CompareResult): string {
       seconds(x.detectionS ?? Infinity),
     ];
   });
-  const head = `${r.runs.length} policies on ${r.radio.id}, scenario ${r.scenario.id}, ${num(r.scenario.durationS / 3600, 1)} h, seed ${r.seed}${r.comparisonId !== null ? `  [comparison ${r.comparisonId}]` : ''}`;
+  const head = `${r.runs.length} policies on ${r.radio.id}, scenario ${r.scenario.id}, ${hoursText(r.scenario.durationS / 3600)}, seed ${r.seed}${r.comparisonId !== null ? `  [comparison ${r.comparisonId}]` : ''}`;
   const t = table(
     ['P', 'policy', 'J/h', 'mW', '%/day', 'radio wk/h', 'AP wk/h', 'conn %', 'detection'],
     rows,

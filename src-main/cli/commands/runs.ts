@@ -1,8 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { WakeLabError } from '../../core/errors.ts';
 import type { LabService } from '../../node/lab-service.ts';
-import { makeService, numberOption, printJson, type GlobalOptions } from '../context.ts';
+import { makeService, numberOption, printJson, writeOut, type GlobalOptions } from '../context.ts';
 import { csv, num, table } from '../format.ts';
 
 export function registerRuns(program: Command): void {
@@ -49,13 +48,14 @@ export function registerRuns(program: Command): void {
     .action((id: string, opts: { format: string; wakeups?: boolean; out?: string }, cmd: Command) =>
       withService(cmd, (s) => {
         if (opts.format !== 'json' && opts.format !== 'csv') throw new WakeLabError('INVALID_ARGUMENT', `--format must be json or csv (got "${opts.format}")`);
+        if (opts.wakeups && opts.format !== 'csv') throw new WakeLabError('INVALID_ARGUMENT', '--wakeups goes with --format csv (JSON always includes the wakeups)');
         const run = getRun(s, id);
         const wakeups = s.getWakeups(run.id);
         let text: string;
         if (opts.format === 'json') text = JSON.stringify({ ...run, wakeups }, null, 2) + '\n';
         else if (opts.wakeups) text = csv(['seq', 't_s', 'cause', 'state_left', 'energy_j', 'ap_woken'], wakeups.map((w) => [w.seq, w.tS, w.cause, w.stateLeft, w.energyJ, w.apWoken ? 1 : 0]));
         else text = csv(['metric', 'value'], flatten(run.metrics));
-        if (opts.out) writeFileSync(opts.out, text);
+        if (opts.out) writeOut(opts.out, text);
         else process.stdout.write(text);
       }),
     );

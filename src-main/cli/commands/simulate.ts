@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { CAUSES } from '../../core/causes.ts';
 import type { SimulateResult } from '../../node/lab-service.ts';
-import { collect, makeService, numberOption, printJson, type GlobalOptions } from '../context.ts';
-import { num, seconds } from '../format.ts';
+import { collect, makeService, numberOption, printJson, warn, type GlobalOptions } from '../context.ts';
+import { hoursText, num, seconds } from '../format.ts';
 import { progressBar } from '../progress.ts';
 
 interface Options {
@@ -41,6 +41,7 @@ export function registerSimulate(program: Command): void {
           (done) => bar.update(Math.round(done * 100), 100),
         );
         bar.stop();
+        for (const w of r.warnings) warn(w);
         if (opts.json) printJson(toJson(r));
         else process.stdout.write(describe(r) + '\n');
       } finally {
@@ -74,7 +75,7 @@ export function describe(r: SimulateResult): string {
   const det = m.detectionLatencyS;
   const detText = (v: number | null, applies: boolean | null): string => (applies === null ? 'n/a' : applies ? seconds(v) : 'not detected');
   return [
-    `${r.policy.name} (${r.policy.id}) on ${r.radio.id}, scenario ${r.scenario.id}, ${num(h, 1)} h, seed ${r.seed}${r.runId !== null ? `  [run ${r.runId}]` : ''}`,
+    `${r.policy.name} (${r.policy.id}) on ${r.radio.id}, scenario ${r.scenario.id}, ${hoursText(h)}, seed ${r.seed}${r.runId !== null ? `  [run ${r.runId}]` : ''}`,
     `  energy           ${num(m.energyJ, 0)} J  =  ${num(m.energyJPerHour, 1)} J/h  =  ${num(m.avgPowerMw, 1)} mW  =  ${num(m.batteryPctPerDay, 2)} % battery/day`,
     `  by cause (J)     ${byCause(m.energyByCause, 0, '')}`,
     `  radio wakeups    ${m.radioWakeups} (${num(m.radioWakeupsPerHour, 1)}/h): ${byCause(m.radioWakeupsByCause, 0, '') || 'none'}`,

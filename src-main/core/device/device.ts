@@ -5,7 +5,7 @@
  * window costs no second wakeup. Keepalives offloaded to the modem never wake it.
  */
 import { z } from 'zod';
-import { CAUSE, type CauseCode } from '../causes.ts';
+import type { CauseCode } from '../causes.ts';
 
 export const deviceSchema = z
   .object({
@@ -33,24 +33,23 @@ export class ApModel {
 
   constructor(private readonly device: Device) {}
 
-  /** Whether the AP is awake at time t. */
+  /** Whether the AP is awake at time t (up to and including the end of its awake window). */
   awake(t: number): boolean {
-    return t < this.awakeUntil;
+    return t <= this.awakeUntil;
   }
 
-  /** The AP must run code at time t for `cause`. Returns true if that was a new wakeup. */
-  wake(t: number, cause: CauseCode): boolean {
-    if (t < this.awakeUntil) {
+  /** The AP must run code at time t for `cause`: a new wakeup unless it is awake already. */
+  wake(t: number, cause: CauseCode): void {
+    if (t <= this.awakeUntil) {
       this.awakeUntil = Math.max(this.awakeUntil, t + this.device.apAwakeS);
-      return false;
+      return;
     }
     this.awakeUntil = t + this.device.apAwakeS;
     this.wakeups[cause] += 1;
     this.energyJ[cause] += this.device.apWakeupJ;
-    return true;
   }
 
-  /** A wake lock keeps the AP awake until t (a short timer that is not worth an alarm). */
+  /** A wake lock keeps the AP awake until t, so a timer firing then costs no new wakeup. */
   holdUntil(t: number): void {
     if (t > this.awakeUntil) this.awakeUntil = t;
   }
@@ -61,5 +60,3 @@ export class ApModel {
     return s;
   }
 }
-
-export const NO_CAUSE = CAUSE.baseline;

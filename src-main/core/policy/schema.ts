@@ -9,6 +9,10 @@ import { labelled, parseWith } from '../validate.ts';
 const seconds = (max: number) =>
   z.number().finite().min(0, 'must be at least 0').max(max, `must be at most ${max} s`);
 
+/** A timer that is off at 0; tiny positive values are refused (they would flood the simulator). */
+const offOrAtLeast = (min: number, max: number) =>
+  seconds(max).refine((v) => v === 0 || v >= min, `must be 0 (off) or at least ${min} s`);
+
 /**
  * Retransmission schedule as charon has it: attempt n (0 = the first send) waits
  * timeoutS x base^n; after `tries` retransmissions and the last wait the exchange fails.
@@ -16,7 +20,7 @@ const seconds = (max: number) =>
  */
 export const retransmitSchema = z
   .object({
-    timeoutS: z.number().finite().gt(0, 'must be greater than 0').max(600, 'must be at most 600 s').default(4),
+    timeoutS: z.number().finite().min(0.01, 'must be at least 0.01 s').max(600, 'must be at most 600 s').default(4),
     base: z.number().finite().min(1, 'must be at least 1').max(10, 'must be at most 10').default(1.8),
     tries: z.number().int('must be a whole number').min(0, 'must be at least 0').max(20, 'must be at most 20').default(5),
     /** Each wait is reduced by a random 0..jitterPct percent (charon's retransmit_jitter). */
@@ -34,33 +38,33 @@ export const reconnectSchema = z
     /** Wait before the first new attempt. */
     delayS: seconds(86400).default(0),
     /** Wait after a failed attempt; doubles each time up to maxRetryS. */
-    retryS: z.number().finite().gt(0, 'must be greater than 0').max(86400, 'must be at most 86400 s').default(30),
-    maxRetryS: z.number().finite().gt(0, 'must be greater than 0').max(86400, 'must be at most 86400 s').default(600),
+    retryS: z.number().finite().min(1, 'must be at least 1 s').max(86400, 'must be at most 86400 s').default(30),
+    maxRetryS: z.number().finite().min(1, 'must be at least 1 s').max(86400, 'must be at most 86400 s').default(600),
   })
   .strict();
 
 export const clientSchema = z
   .object({
     /** NAT-T keepalive interval (RFC 3948 section 4), sent only after this long without outbound traffic; 0 = off. */
-    keepaliveS: seconds(3600).default(20),
+    keepaliveS: offOrAtLeast(1, 3600).default(20),
     /** Keepalives are sent by the modem or WiFi firmware on a fixed period: the radio wakes, the processor does not. */
     keepaliveOffload: z.boolean().default(false),
     /** charon's keep_alive_dpd_margin: past interval + margin without sending, a DPD replaces the keepalive; 0 = off. */
     keepaliveDpdMarginS: seconds(3600).default(0),
     /** charon's dpd_delay on the client: a liveness check after this long without inbound IKE or ESP; 0 = off. */
-    dpdDelayS: seconds(86400).default(0),
+    dpdDelayS: offOrAtLeast(1, 86400).default(0),
     /** Send a due DPD at the next keepalive instead of on its own, so it shares the keepalive's radio tail. */
     dpdWithKeepalive: z.boolean().default(false),
     retransmit: retransmitSchema.default({ timeoutS: 4, base: 1.8, tries: 5, jitterPct: 0, limitS: 0 }),
     /** IKE_SA rekey time and its random reduction (swanctl rekey_time / rand_time); 0 = never. */
-    ikeRekeyS: seconds(7 * 86400).default(14400),
+    ikeRekeyS: offOrAtLeast(60, 7 * 86400).default(14400),
     ikeRekeyJitterS: seconds(7 * 86400).default(1440),
-    childRekeyS: seconds(7 * 86400).default(3600),
+    childRekeyS: offOrAtLeast(60, 7 * 86400).default(3600),
     childRekeyJitterS: seconds(7 * 86400).default(360),
     /** 'exact': each timer is a wake-up alarm that fires on time; 'inexact': deferred to the next maintenance window. */
     alarms: z.enum(['exact', 'inexact']).default('exact'),
     /** The sleep interval: maintenance windows every this many seconds (inexact alarms only). */
-    sleepIntervalS: seconds(6 * 3600).default(0),
+    sleepIntervalS: offOrAtLeast(1, 6 * 3600).default(0),
     /** Timers at most this long keep the processor awake (a wake lock) instead of setting an alarm. */
     wakelockMaxS: seconds(60).default(0),
     reconnect: reconnectSchema.default({ mode: 'retry', delayS: 0, retryS: 30, maxRetryS: 600 }),
@@ -90,19 +94,19 @@ export const clientSchema = z
 export const gatewaySchema = z
   .object({
     /** dpd_delay: a liveness check after this long without inbound IKE or ESP (keepalives do not count); 0 = off (swanctl default). */
-    dpdDelayS: seconds(86400).default(0),
+    dpdDelayS: offOrAtLeast(1, 86400).default(0),
     retransmit: retransmitSchema.default({ timeoutS: 4, base: 1.8, tries: 5, jitterPct: 0, limitS: 0 }),
     /** On a failed liveness check: 'clear' deletes the SA (the client must reconnect when it notices); 'keep' leaves it. */
     dpdAction: z.enum(['clear', 'keep']).default('clear'),
-    ikeRekeyS: seconds(7 * 86400).default(14400),
+    ikeRekeyS: offOrAtLeast(60, 7 * 86400).default(14400),
     ikeRekeyJitterS: seconds(7 * 86400).default(1440),
-    childRekeyS: seconds(7 * 86400).default(3600),
+    childRekeyS: offOrAtLeast(60, 7 * 86400).default(3600),
     childRekeyJitterS: seconds(7 * 86400).default(360),
     /**
      * While the client seems asleep (it sent NAT-T keepalives within this window), hold a due DPD
      * until just after its next keepalive, so the DPD rides that keepalive's radio tail; 0 = off.
      */
-    dpdDeferMaxS: seconds(3600).default(0),
+    dpdDeferMaxS: offOrAtLeast(1, 3600).default(0),
   })
   .strict()
   .refine((g) => g.ikeRekeyJitterS < g.ikeRekeyS || g.ikeRekeyS === 0, {

@@ -106,18 +106,6 @@ export class RadioModel {
     this.lazy0 = this.kind[0] === StageKind.Reset && this.stageIdle[0] === 0;
   }
 
-  /** Total tail length after the last packet, before idle-like stages, s. */
-  get connectedTailS(): number {
-    let s = 0;
-    for (let i = 0; i < this.n && !this.stageIdle[i]; i++) s += this.dur[i]!;
-    return s;
-  }
-
-  /** Whether the radio is connected (promoting, or in a tail stage that is not idle-like) at the last time seen. */
-  get connected(): boolean {
-    return this.inTail && !this.stageIdle[this.stage];
-  }
-
   /** The state the radio is in at the last time seen. */
   get state(): string {
     return this.inTail ? this.stateNames[this.stage]! : this.idleName;
@@ -243,11 +231,6 @@ export class RadioModel {
   /** Marks the most recent wakeup as one that also woke the application processor. */
   markApWoken(): void {
     if (this.log && this.openIdx >= 0) this.log.apWoken[this.openIdx] = 1;
-  }
-
-  /** Index of the open wakeup in the log (-1 if none or not recording). */
-  get openWakeupIndex(): number {
-    return this.openIdx;
   }
 
   private wake(t: number, cause: CauseCode, promoS: number, promoJ: number, stateLeft: string): number {

@@ -10,11 +10,10 @@ import type { Rng } from '../rng.ts';
 import type { Timer } from './event-queue.ts';
 import type { Packet } from './packet.ts';
 import { Peer } from './peer.ts';
+import { TIME_EPS_S as EPS } from './time.ts';
 import { WIRE } from './wire-sizes.ts';
 import type { World } from './world.ts';
 
-/** Float slack for "has the interval passed" checks. */
-const EPS = 1e-9;
 
 export class Client extends Peer {
   state: 'up' | 'down' | 'connecting' = 'up';
@@ -180,13 +179,17 @@ export class Client extends Peer {
   private armDpd(): void {
     const d = this.p.dpdDelayS;
     if (d <= 0 || this.state !== 'up') return;
-    const offloaded = this.p.keepaliveOffload && this.keepalives;
-    if (this.p.dpdWithKeepalive && !offloaded) return; // checked at each keepalive instead
     let due = Math.max(this.lastIn + d, this.dpdNotBefore);
-    if (this.p.dpdWithKeepalive) {
-      // The next offloaded keepalive slot, so the DPD shares its radio tail.
+    if (this.p.dpdWithKeepalive && this.keepalives) {
       const k = this.p.keepaliveS;
-      due = this.offloadStart + Math.ceil((due - this.offloadStart) / k - EPS) * k;
+      if (this.p.keepaliveOffload) {
+        // The next offloaded keepalive slot, so the DPD shares its radio tail.
+        due = this.offloadStart + Math.ceil((due - this.offloadStart) / k - EPS) * k;
+      } else {
+        // The keepalive handler sends a due DPD in place of a keepalive; this timer is the
+        // fallback for when outbound traffic held keepalives back (the radio is busy then anyway).
+        due += k;
+      }
     }
     this.setTimer('dpd', this.schedule(due, CAUSE.dpd, () => this.onDpdTimer()));
   }
@@ -241,6 +244,5 @@ export class Client extends Peer {
     }
     this.respond(p);
     if (p.purpose === 'rekey-ike' || p.purpose === 'rekey-child') this.armRekey(p.purpose);
-    if (p.purpose === 'delete') this.fail();
   }
 }

@@ -22,23 +22,24 @@ export function detectionForRanking(policy: Policy, m: Metrics): number {
 }
 
 /**
- * Worst-case detection latency implied by a policy, s (null = never, by liveness checks):
- * gateway: its DPD delay, any deferral, and its retransmission schedule;
- * client: its DPD delay (plus one keepalive interval when folded into keepalives) and its schedule,
- * or else its next rekey, which fails against a dead gateway.
+ * Worst-case detection latency implied by a policy, s (null = never): for each side, its DPD
+ * delay (plus any deferral, or one keepalive interval when folded into keepalives) and its
+ * retransmission schedule; a side without DPD notices at its next rekey, which fails against a
+ * dead peer; a side without either never notices.
  */
 export function detectionBounds(policy: Policy): { gatewayS: number | null; clientS: number | null } {
   const g = policy.gateway;
   const c = policy.client;
-  const gatewayS = g.dpdDelayS > 0 ? g.dpdDelayS + g.dpdDeferMaxS + giveUpAfterS(g.retransmit) : null;
-  let clientS: number | null = null;
-  if (c.dpdDelayS > 0) {
-    clientS = c.dpdDelayS + (c.dpdWithKeepalive ? c.keepaliveS : 0) + giveUpAfterS(c.retransmit);
-  } else {
-    const rekeys = [c.ikeRekeyS, c.childRekeyS].filter((x) => x > 0);
-    if (rekeys.length) clientS = Math.min(...rekeys) + giveUpAfterS(c.retransmit);
-  }
-  return { gatewayS, clientS };
+  return {
+    gatewayS: sideBound(g.dpdDelayS > 0 ? g.dpdDelayS + g.dpdDeferMaxS : null, g),
+    clientS: sideBound(c.dpdDelayS > 0 ? c.dpdDelayS + (c.dpdWithKeepalive ? c.keepaliveS : 0) : null, c),
+  };
+}
+
+function sideBound(dpdS: number | null, p: { retransmit: Policy['client']['retransmit']; ikeRekeyS: number; childRekeyS: number }): number | null {
+  const rekeys = [p.ikeRekeyS, p.childRekeyS].filter((x) => x > 0);
+  const first = dpdS ?? (rekeys.length ? Math.min(...rekeys) : null);
+  return first === null ? null : first + giveUpAfterS(p.retransmit);
 }
 
 /** Marks the points no other point dominates on (energy, latency), both lower-is-better. */

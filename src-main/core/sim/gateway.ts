@@ -9,10 +9,10 @@ import type { Rng } from '../rng.ts';
 import type { Timer } from './event-queue.ts';
 import type { Packet } from './packet.ts';
 import { Peer } from './peer.ts';
+import { TIME_EPS_S as EPS } from './time.ts';
 import { WIRE } from './wire-sizes.ts';
 import type { World } from './world.ts';
 
-const EPS = 1e-9;
 
 export class Gateway extends Peer {
   /** The client's external port as the gateway last learned it. */
@@ -111,7 +111,8 @@ export class Gateway extends Peer {
   private peerDead(): void {
     const obs = this.w.obs;
     const now = this.w.now;
-    if (obs.clientVanishedAt !== undefined && obs.gatewayDetectedAt === undefined && now >= obs.clientVanishedAt) {
+    // Detection counts only while the client is really gone (not after it came back).
+    if (this.w.clientOutOfCoverage && obs.clientVanishedAt !== undefined && obs.gatewayDetectedAt === undefined) {
       obs.gatewayDetectedAt = now;
     }
     if (this.p.dpdAction === 'clear') this.drop();
@@ -171,6 +172,5 @@ export class Gateway extends Peer {
     }
     this.respond(p, p.bytes, this.port);
     if (p.purpose === 'rekey-ike' || p.purpose === 'rekey-child') this.armRekey(p.purpose);
-    if (p.purpose === 'delete') this.drop();
   }
 }

@@ -5,7 +5,7 @@ import type { CauseCode } from '../causes.ts';
 export type ExchangeType = 'IKE_SA_INIT' | 'IKE_AUTH' | 'INFORMATIONAL' | 'CREATE_CHILD_SA';
 
 /** What an IKE message is for (the simulator does not model payloads, only their purpose). */
-export type Purpose = 'dpd' | 'rekey-ike' | 'rekey-child' | 'delete' | 'init' | 'auth' | 'data';
+export type Purpose = 'dpd' | 'rekey-ike' | 'rekey-child' | 'init' | 'auth' | 'data';
 
 export interface Packet {
   readonly kind: 'keepalive' | 'ike' | 'esp';

@@ -17,7 +17,7 @@ export const trafficSchema = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('periodic-push'),
       /** A downlink push of `bytes` every `periodS`, answered by one small uplink acknowledgement. */
-      periodS: z.number().finite().gt(0, 'must be greater than 0').max(86400, 'must be at most 86400 s'),
+      periodS: z.number().finite().min(1, 'must be at least 1 s').max(86400, 'must be at most 86400 s'),
       bytes,
     })
     .strict(),
@@ -27,9 +27,9 @@ export const trafficSchema = z.discriminatedUnion('kind', [
       /** Poisson arrivals of interactive sessions. */
       sessionsPerHour: z.number().finite().gt(0, 'must be greater than 0').max(3600, 'must be at most 3600'),
       /** Session length is exponential with this mean. */
-      meanSessionS: z.number().finite().gt(0, 'must be greater than 0').max(86400, 'must be at most 86400 s'),
+      meanSessionS: z.number().finite().min(1, 'must be at least 1 s').max(86400, 'must be at most 86400 s'),
       /** During a session one uplink and one downlink packet every this many seconds. */
-      packetIntervalS: z.number().finite().gt(0, 'must be greater than 0').max(3600, 'must be at most 3600 s'),
+      packetIntervalS: z.number().finite().min(0.01, 'must be at least 0.01 s').max(3600, 'must be at most 3600 s'),
       upBytes: bytes,
       downBytes: bytes,
     })

@@ -79,15 +79,16 @@ function scheduleEvents(w: World, scenario: Scenario, gateway: Gateway): void {
       switch (ev.kind) {
         case 'client-vanishes':
           w.clientOutOfCoverage = true;
-          w.obs.clientVanishedAt ??= w.now;
+          // Latency is measured from the vanishing during which the gateway first notices.
+          if (w.obs.gatewayDetectedAt === undefined) w.obs.clientVanishedAt = w.now;
           if (ev.durationS !== undefined) w.q.at(w.now + ev.durationS, () => (w.clientOutOfCoverage = false));
           return;
         case 'gateway-vanishes':
-          w.obs.gatewayVanishedAt ??= w.now;
+          if (w.obs.clientDetectedAt === undefined) w.obs.gatewayVanishedAt = w.now;
           gateway.vanish();
           return;
         case 'gateway-restarts':
-          w.obs.gatewayVanishedAt ??= w.now;
+          if (w.obs.clientDetectedAt === undefined) w.obs.gatewayVanishedAt = w.now;
           gateway.restart();
           return;
         case 'nat-rebinds':

@@ -8,8 +8,6 @@ export const WIRE = {
   keepalive: 29,
   /** Empty INFORMATIONAL request or response (DPD): IKE 80 bytes, IP 112. */
   dpd: 112,
-  /** INFORMATIONAL with a Delete payload. Assumption: an empty one plus an 8-byte Delete payload, padded: 128. */
-  delete: 128,
   /** CREATE_CHILD_SA rekey: IKE 208 + 4 non-ESP marker + 8 UDP + 20 IP. Response assumed the same size. */
   rekey: 240,
   /** IKE_SA_INIT request and response on port 500: IKE 352 / 248 + 8 UDP + 20 IP. */

@@ -15,10 +15,6 @@ export interface PacketTrace {
   readonly cause?: Uint8Array;
 }
 
-export function traceLength(t: PacketTrace): number {
-  return t.time.length;
-}
-
 /** Checks a trace's shape; throws INVALID_TRACE naming the first problem. */
 export function checkTrace(t: PacketTrace): void {
   const n = t.time.length;

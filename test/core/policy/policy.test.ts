@@ -45,5 +45,6 @@ describe('policy validation', () => {
   it('rejects an offloaded keepalive under 10 s', () => reject({ keepaliveOffload: true, keepaliveS: 5 }, /client\.keepaliveS: offloaded keepalives/));
   it('rejects rekey jitter not below the rekey time', () => reject({ childRekeyS: 100, childRekeyJitterS: 100 }, /client\.childRekeyJitterS/));
   it('rejects a bad gateway action', () => reject({}, /gateway\.dpdAction/, { dpdAction: 'explode' }));
+  it('rejects tiny positive intervals that would flood the simulator', () => reject({ keepaliveS: 1e-300 }, /client\.keepaliveS: must be 0 \(off\) or at least 1 s/));
   it('rejects a missing id', () => expect(() => parsePolicy({ name: 'x' })).toThrow(/id/));
 });

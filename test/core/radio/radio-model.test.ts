@@ -120,8 +120,4 @@ describe('RadioModel on other profiles', () => {
     // Resume costs half the promotion energy: 0.13 s x 1.21 W.
     expect(r.log!.energyJ[1]! - (idleWake - 0.26 * 1.21)).toBeCloseTo(0.13 * 1.21, 2);
   });
-
-  it('nr-nsa-mmwave adds its NR leg delay to nothing but data bursts (profile field present)', () => {
-    expect(radioProfile('nr-nsa-mmwave').secondaryLegDelayS).toBe(1.5);
-  });
 });

@@ -5,7 +5,7 @@ import { EventQueue } from '../../../src-main/core/sim/event-queue.ts';
 import { retransmitWaits } from '../../../src-main/core/sim/exchange.ts';
 import { NatBinding } from '../../../src-main/core/nat/nat.ts';
 import { Rng } from '../../../src-main/core/rng.ts';
-import { preset } from '../../support/builtins.ts';
+import { policyWith, preset } from '../../support/builtins.ts';
 
 describe('EventQueue', () => {
   it('runs events in time order, ties in insertion order, and skips cancelled ones', () => {
@@ -124,8 +124,11 @@ describe('comparison helpers', () => {
   it('derives detection bounds from a policy', () => {
     const b = detectionBounds(preset('charon-dpd30'));
     expect(b.gatewayS).toBeCloseTo(30 + 165.1, 1);
+    // Without DPD a side notices at its next rekey: the gateway's CHILD rekey after 1 h fails.
     const app = detectionBounds(preset('strongswan-android'));
-    expect(app.gatewayS).toBeNull();
-    expect(app.clientS).toBeGreaterThan(3600); // only a failing rekey would tell it
+    expect(app.gatewayS).toBeCloseTo(3600 + 165.1, 1);
+    expect(app.clientS).toBeCloseTo(7200 + 14.2, 1);
+    const none = detectionBounds(policyWith({ client: { ikeRekeyS: 0, ikeRekeyJitterS: 0, childRekeyS: 0, childRekeyJitterS: 0 } }));
+    expect(none.clientS).toBeNull();
   });
 });
