@@ -137,54 +137,37 @@ export class RadioModel {
    * Many packets of a columnar trace at once: the same result as `packet` for each (up to
    * floating-point rounding), without per-packet work where nothing changes state: packets during
    * a promotion (which ends where the first tail stage starts, so t < stageStart), and packets
-   * that only restart the first tail stage. Transfer energy is summed per
-   * cause and direction and charged once. Written for the JIT: loop-carried times stay unboxed
-   * doubles (`- 0`), and one comparison decides the fast path.
+   * that only restart the first tail stage. Those take one comparison; the first stage is charged
+   * in one piece when the radio leaves it; transfer energy is summed per cause and direction and
+   * charged once.
+   *
+   * Written for V8: the loop's running values live in a Float64Array (`acc`). Kept in local
+   * variables, the first-stage start was boxed on every packet once it merged with the value the
+   * slow path returns (16 B of garbage a packet), and the byte sums likewise.
    */
   packets(time: Float64Array, up: Uint8Array, bytes: Uint32Array, cause: Uint8Array | undefined, fallback: CauseCode): void {
     const n = time.length;
     const d0 = this.lazy0 ? this.dur[0]! : -Infinity;
-    let s0 = this.fastStart() - 0;
-    if (cause === undefined) {
-      // Byte sums (all, uplink) in a Float64Array: as local variables V8 boxed them on every
-      // packet (about 2x slower in test/bench).
-      const sum = new Float64Array(2);
-      for (let i = 0; i < n; i++) {
-        const t = time[i]!;
-        const b = bytes[i]!;
-        sum[0] += b;
-        sum[1] += b * up[i]!;
-        if (t < s0 + d0) {
-          // Promoting (t < s0, the stage starts when the promotion ends) or restarting the first
-          // tail stage: only the start moves, and the stage is charged when the radio leaves it.
-          s0 = t > s0 ? t : s0;
-          continue;
-        }
-        if (s0 !== -Infinity) this.stageStart = s0;
-        this.step(t, up[i] === 1, b, fallback);
-        s0 = this.fastStart() - 0;
+    // acc[0..11]: bytes by cause * 2 + direction; acc[12]: start of the first tail stage, or -Infinity.
+    const acc = new Float64Array(13);
+    acc[12] = this.fastStart();
+    for (let i = 0; i < n; i++) {
+      const t = time[i]!;
+      const b = bytes[i]!;
+      const u = up[i]!;
+      const c = cause === undefined ? fallback : (cause[i]! as CauseCode);
+      acc[c * 2 + u] += b;
+      const s0 = acc[12]!;
+      if (t < s0 + d0) {
+        acc[12] = t > s0 ? t : s0;
+        continue;
       }
-      this.energyJ[fallback] += 8 * (sum[1]! * this.jPerBitUp + (sum[0]! - sum[1]!) * this.jPerBitDown);
-    } else {
-      const all = new Float64Array(6);
-      const upB = new Float64Array(6);
-      for (let i = 0; i < n; i++) {
-        const t = time[i]!;
-        const b = bytes[i]!;
-        const c = cause[i]! as CauseCode;
-        all[c] += b;
-        upB[c] += b * up[i]!;
-        if (t < s0 + d0) {
-          s0 = t > s0 ? t : s0;
-          continue;
-        }
-        if (s0 !== -Infinity) this.stageStart = s0;
-        this.step(t, up[i] === 1, b, c);
-        s0 = this.fastStart() - 0;
-      }
-      for (let c = 0; c < 6; c++) this.energyJ[c] += 8 * (upB[c]! * this.jPerBitUp + (all[c]! - upB[c]!) * this.jPerBitDown);
+      if (s0 !== -Infinity) this.stageStart = s0;
+      this.step(t, u === 1, b, c);
+      acc[12] = this.fastStart();
     }
-    if (s0 !== -Infinity) this.stageStart = s0;
+    if (acc[12]! !== -Infinity) this.stageStart = acc[12]!;
+    for (let c = 0; c < 6; c++) this.energyJ[c] += 8 * (acc[c * 2 + 1]! * this.jPerBitUp + acc[c * 2]! * this.jPerBitDown);
   }
 
   /** Start of the first tail stage while the radio is in it and it restarts lazily, else -Infinity. */
