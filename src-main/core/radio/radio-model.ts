@@ -141,33 +141,33 @@ export class RadioModel {
    * in one piece when the radio leaves it; transfer energy is summed per cause and direction and
    * charged once.
    *
-   * Written for V8: the loop's running values live in a Float64Array (`acc`). Kept in local
+   * Written for V8: the loop's running values live in a Float64Array (`run`). Kept in local
    * variables, the first-stage start was boxed on every packet once it merged with the value the
    * slow path returns (16 B of garbage a packet), and the byte sums likewise.
    */
   packets(time: Float64Array, up: Uint8Array, bytes: Uint32Array, cause: Uint8Array | undefined, fallback: CauseCode): void {
     const n = time.length;
     const d0 = this.lazy0 ? this.dur[0]! : -Infinity;
-    // acc[0..11]: bytes by cause * 2 + direction; acc[12]: start of the first tail stage, or -Infinity.
-    const acc = new Float64Array(13);
-    acc[12] = this.fastStart();
+    // run[0..11]: bytes by cause * 2 + direction; run[12]: start of the first tail stage, or -Infinity.
+    const run = new Float64Array(13);
+    run[12] = this.fastStart();
     for (let i = 0; i < n; i++) {
       const t = time[i]!;
       const b = bytes[i]!;
       const u = up[i]!;
       const c = cause === undefined ? fallback : (cause[i]! as CauseCode);
-      acc[c * 2 + u] += b;
-      const s0 = acc[12]!;
+      run[c * 2 + u] += b;
+      const s0 = run[12]!;
       if (t < s0 + d0) {
-        acc[12] = t > s0 ? t : s0;
+        run[12] = t > s0 ? t : s0;
         continue;
       }
       if (s0 !== -Infinity) this.stageStart = s0;
       this.step(t, u === 1, b, c);
-      acc[12] = this.fastStart();
+      run[12] = this.fastStart();
     }
-    if (acc[12]! !== -Infinity) this.stageStart = acc[12]!;
-    for (let c = 0; c < 6; c++) this.energyJ[c] += 8 * (acc[c * 2 + 1]! * this.jPerBitUp + acc[c * 2]! * this.jPerBitDown);
+    if (run[12]! !== -Infinity) this.stageStart = run[12]!;
+    for (let c = 0; c < 6; c++) this.energyJ[c] += 8 * (run[c * 2 + 1]! * this.jPerBitUp + run[c * 2]! * this.jPerBitDown);
   }
 
   /** Start of the first tail stage while the radio is in it and it restarts lazily, else -Infinity. */
