@@ -1,7 +1,5 @@
 /** Builds the LabService for one CLI invocation from the global options. */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WakeLabError } from '../core/errors.ts';
 import { Catalog } from '../node/catalog.ts';
 import { LabService } from '../node/lab-service.ts';
 import { defaultDataDir, resolveDbPath } from '../node/store/paths.ts';
@@ -40,15 +38,4 @@ export function numberOption(name: string): (value: string) => number {
 /** A note that is not an error, on standard error (so JSON on stdout stays clean). */
 export function warn(message: string): void {
   process.stderr.write(`wakelab: warning: ${message}\n`);
-}
-
-/** Writes output to a file, with a one-line error a user can act on. */
-export function writeOut(path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such directory' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new WakeLabError('BAD_FILE', `cannot write ${path}: ${why}`);
-  }
 }

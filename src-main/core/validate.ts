@@ -25,7 +25,8 @@ function describeIssue(err: ZodError, input: unknown): string {
   return `${path || '(top level)'}: ${message}${issue.code === 'invalid_type' && got === undefined ? '' : shown}`;
 }
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+/** The value at a path of keys inside nested objects and arrays (undefined where it stops). */
+export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let cur: unknown = input;
   for (const key of path) {
     if (cur === null || typeof cur !== 'object') return undefined;

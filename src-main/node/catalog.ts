@@ -10,7 +10,7 @@ import { WakeLabError } from '../core/errors.ts';
 import { parsePolicy, type Policy } from '../core/policy/schema.ts';
 import { parseRadioProfile, type RadioProfile } from '../core/radio/profile.ts';
 import { parseScenario, type Scenario } from '../core/sim/scenario.ts';
-import { readJsonFile } from './json-file.ts';
+import { readJsonFile } from './files.ts';
 
 export type Kind = 'policy' | 'radio' | 'scenario';
 export type Origin = 'builtin' | 'user' | 'file';

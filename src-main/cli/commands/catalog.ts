@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { readJsonFile } from '../../node/json-file.ts';
+import { readJsonFile } from '../../node/files.ts';
 import { parseAs, type Kind } from '../../node/catalog.ts';
 import { averagePowerMw, numericPaths, type RadioProfile } from '../../core/radio/profile.ts';
+import { valueAt } from '../../core/validate.ts';
 import { makeService, printJson, warn, type GlobalOptions } from '../context.ts';
 import { num, table } from '../format.ts';
 
@@ -86,10 +87,6 @@ function describeProfile(p: RadioProfile): string {
     `  tail: ${p.tail.map((st) => `${st.state} ${num(st.durationS, 3)} s at ${num(averagePowerMw(st), 1)} mW avg`).join(', then ')}; idle ${p.idle.state} at ${num(averagePowerMw(p.idle), 1)} mW avg`,
     '',
   ];
-  const rows = numericPaths(p).map((path) => [path, String(valueAt(p, path)), p.sources[path] ?? (path === 'powerMultiplier' || path === 'secondaryLegDelayS' ? '(default)' : '')]);
+  const rows = numericPaths(p).map((path) => [path, String(valueAt(p, path.split('.'))), p.sources[path] ?? (path === 'powerMultiplier' || path === 'secondaryLegDelayS' ? '(default)' : '')]);
   return head.join('\n') + table(['field', 'value', 'source'], rows);
-}
-
-function valueAt(obj: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], obj);
 }

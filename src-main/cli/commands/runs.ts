@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { WakeLabError } from '../../core/errors.ts';
 import type { LabService } from '../../node/lab-service.ts';
-import { makeService, numberOption, printJson, writeOut, type GlobalOptions } from '../context.ts';
+import { writeTextFile } from '../../node/files.ts';
+import { makeService, numberOption, printJson, type GlobalOptions } from '../context.ts';
 import { csv, num, table } from '../format.ts';
 
 export function registerRuns(program: Command): void {
@@ -55,7 +56,7 @@ export function registerRuns(program: Command): void {
         if (opts.format === 'json') text = JSON.stringify({ ...run, wakeups }, null, 2) + '\n';
         else if (opts.wakeups) text = csv(['seq', 't_s', 'cause', 'state_left', 'energy_j', 'ap_woken'], wakeups.map((w) => [w.seq, w.tS, w.cause, w.stateLeft, w.energyJ, w.apWoken ? 1 : 0]));
         else text = csv(['metric', 'value'], flatten(run.metrics));
-        if (opts.out) writeOut(opts.out, text);
+        if (opts.out) writeTextFile(opts.out, text);
         else process.stdout.write(text);
       }),
     );
