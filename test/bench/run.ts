@@ -176,7 +176,7 @@ if (want('trace')) {
     goals.push([`trace: estimate / bare loop${tag}`, `<= ${GOAL_RATIO}x`, `${s.ratioMedian.toFixed(2)}x median`, yes(s.ratioMedian <= GOAL_RATIO)]);
     const alloc = r.allocPerPacket;
     goals.push([
-      `trace: heap allocated while estimating${tag}`,
+      `trace: heap allocated while estimating${tag} (our goal, not the issue's)`,
       `~0 (< ${GOAL_ALLOC_B_PER_PACKET} B/packet)`,
       `${perPacket(alloc)} (${perPacket(r.probe.allocPerPacket)} on ${fmtRate(r.probe.packets)} packets)`,
       (alloc ?? r.probe.allocPerPacket) === null ? 'unknown' : yes((alloc ?? r.probe.allocPerPacket)! < GOAL_ALLOC_B_PER_PACKET),

@@ -16,8 +16,19 @@ export interface TraceEnergy {
   wakeupsByCause: Float64Array;
 }
 
+/**
+ * The last model used, kept only so that a RadioModel stays alive between calls. V8 gives each
+ * object shape (hidden class) its own map; when no instance with that map is left, a garbage
+ * collection frees the map and throws away the optimized code that depended on it, so the next
+ * call would start over in the interpreter (and allocate as it goes). Holding one small model
+ * (never recording, so no wakeup log) keeps the map and the optimized code. It never affects
+ * results.
+ */
+let shapeKeeper: RadioModel | null = null;
+
 export function estimateTrace(trace: PacketTrace, profile: RadioProfile, endS?: number): TraceEnergy {
   const radio = new RadioModel(profile);
+  shapeKeeper = radio;
   const { time, up, bytes, cause } = trace;
   const n = time.length;
   radio.packets(time, up, bytes, cause, CAUSE.data);
