@@ -13,7 +13,9 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'BAD_FILE'
   | 'DB_TOO_NEW'
-  | 'DB_ERROR';
+  | 'DB_ERROR'
+  | 'CANCELLED'
+  | 'BUSY';
 
 export class WakeLabError extends Error {
   readonly code: ErrorCode;

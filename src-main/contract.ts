@@ -1,0 +1,203 @@
+/**
+ * The API contract between the UI and the main process: every call the renderer can make and every
+ * event it can receive, with plain-data types (structured-clone and JSON safe). One LabService
+ * implements it (src-main/node/lab-api.ts); Electron IPC (src-main/app) and the browser-mode bridge
+ * (src-main/bridge) expose exactly these calls, one named method each; the CLI uses the same
+ * service. The renderer imports this file for types and the two name lists only.
+ *
+ * Every call takes at most one argument (a plain object) and returns a promise. Errors reach the
+ * caller as `ApiError { code, message }` with the service's one-line message.
+ */
+import type { Cause } from './core/causes.ts';
+import type { Policy } from './core/policy/schema.ts';
+import type { RadioProfile } from './core/radio/profile.ts';
+import type { Metrics } from './core/sim/metrics.ts';
+import type { Scenario } from './core/sim/scenario.ts';
+
+export type { Cause, Metrics, Policy, RadioProfile, Scenario };
+
+/** A definition by built-in (or user profile) id, or given inline (a custom policy, an edited scenario). */
+export type DefinitionRef = string | { value: unknown };
+
+export type Origin = 'builtin' | 'user' | 'file' | 'inline';
+
+export interface CatalogItem<T> {
+  id: string;
+  name: string;
+  description: string;
+  origin: Origin;
+  value: T;
+}
+
+export interface CatalogList<T> {
+  items: CatalogItem<T>[];
+  /** Files that could not be read or validated, one line each; the rest are listed. */
+  problems: string[];
+}
+
+export interface AppInfo {
+  version: string;
+  /** Which front end the renderer runs in. */
+  mode: 'electron' | 'browser';
+  databasePath: string;
+  userProfilesDir: string;
+}
+
+export interface Issue {
+  /** Dotted path of the field, e.g. "client.retransmit.tries"; "" for the whole document. */
+  path: string;
+  message: string;
+}
+
+export type ValidateKind = 'policy' | 'radio' | 'scenario';
+
+export type ValidationResult<T = unknown> = { ok: true; value: T; issues: [] } | { ok: false; issues: Issue[] };
+
+/** What one policy field means, with its equivalents in the clients and daemons users know. */
+export interface FieldDoc {
+  /** Dotted path in the policy file, e.g. "client.keepaliveS". */
+  path: string;
+  label: string;
+  unit: string;
+  help: string;
+  strongswan: string;
+  android: string;
+  ios: string;
+}
+
+export interface CompareSpec {
+  /** Chosen by the caller; names this comparison in `progress` events and `cancel`. */
+  jobId: string;
+  policies: DefinitionRef[];
+  radio: DefinitionRef;
+  scenario: DefinitionRef;
+  /** Simulated hours; overrides the scenario's duration. */
+  hours?: number;
+  seed?: number;
+  /** Store the runs (default true). */
+  store?: boolean;
+  /** Length of the radio-state timeline kept for each policy, s (default 600, at most 3600). */
+  timelineS?: number;
+}
+
+/** Radio state over the first minutes of a run, and the packets that drove it. */
+export interface Timeline {
+  untilS: number;
+  /** Back-to-back intervals covering [0, untilS]. */
+  segments: { startS: number; endS: number; state: string }[];
+  packets: { tS: number; up: boolean; bytes: number; cause: Cause }[];
+  /** The radio profile's idle and tail state names, in order, for a legend. */
+  states: string[];
+}
+
+export interface CompareRun {
+  runId: number | null;
+  policy: Policy;
+  metrics: Metrics;
+  /** Dead-peer detection latency the Pareto set is made on, s; null = never detected. */
+  detectionS: number | null;
+  pareto: boolean;
+  timeline: Timeline | null;
+}
+
+export interface CompareView {
+  comparisonId: number | null;
+  createdAt: string | null;
+  radio: RadioProfile;
+  scenario: Scenario;
+  seed: number;
+  warnings: string[];
+  runs: CompareRun[];
+}
+
+export interface HistoryEntry {
+  kind: 'comparison' | 'run';
+  /** Comparison id or run id. */
+  id: number;
+  createdAt: string;
+  radioId: string;
+  scenarioId: string;
+  durationS: number;
+  seed: number;
+  policyIds: string[];
+}
+
+export interface ProgressEvent {
+  jobId: string;
+  done: number;
+  total: number;
+}
+
+/** The calls, by name. */
+export interface LabApi {
+  info(): Promise<AppInfo>;
+  listPolicies(): Promise<CatalogList<Policy>>;
+  listRadioProfiles(): Promise<CatalogList<RadioProfile>>;
+  listScenarios(): Promise<CatalogList<Scenario>>;
+  policyFields(): Promise<FieldDoc[]>;
+  validate(req: { kind: ValidateKind; value: unknown }): Promise<ValidationResult>;
+  /** Creates or replaces a user radio profile; a built-in id is refused. */
+  saveRadioProfile(req: { value: unknown }): Promise<CatalogItem<RadioProfile>>;
+  deleteRadioProfile(req: { id: string }): Promise<boolean>;
+  compare(req: CompareSpec): Promise<CompareView>;
+  /** Stops a running comparison; it then fails with code CANCELLED. False if none was running. */
+  cancel(req: { jobId: string }): Promise<boolean>;
+  listHistory(req?: { limit?: number }): Promise<HistoryEntry[]>;
+  openComparison(req: { id: number }): Promise<CompareView>;
+  deleteComparison(req: { id: number }): Promise<boolean>;
+  deleteRun(req: { id: number }): Promise<boolean>;
+}
+
+/** The events, by name, with their payloads. */
+export interface LabEvents {
+  progress: ProgressEvent;
+}
+
+export type CallName = keyof LabApi;
+export type EventName = keyof LabEvents;
+
+/** Every call name, for registering handlers (IPC, bridge) and building clients. */
+export const CALLS = [
+  'info',
+  'listPolicies',
+  'listRadioProfiles',
+  'listScenarios',
+  'policyFields',
+  'validate',
+  'saveRadioProfile',
+  'deleteRadioProfile',
+  'compare',
+  'cancel',
+  'listHistory',
+  'openComparison',
+  'deleteComparison',
+  'deleteRun',
+] as const satisfies readonly CallName[];
+
+export const EVENTS = ['progress'] as const satisfies readonly EventName[];
+
+/** IPC channel names: one per call, one per event. */
+export const callChannel = (name: CallName): string => `wakelab:call:${name}`;
+export const eventChannel = (name: EventName): string => `wakelab:event:${name}`;
+
+/** How a failed call reaches the renderer. */
+export interface ApiError {
+  code: string;
+  message: string;
+}
+
+/**
+ * What travels back for each call over IPC and the bridge: errors as data, because Electron's
+ * `invoke` would otherwise flatten them into "Error invoking remote method ...".
+ */
+export type Envelope<T = unknown> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+/** What the preload exposes as `window.wakelab`: one method per call, and subscriptions. */
+export type PreloadApi = LabApi & {
+  on<E extends EventName>(event: E, listener: (payload: LabEvents[E]) => void): () => void;
+};
+
+/** Compile-time check that CALLS lists every call exactly (a missing name fails here). */
+type Missing = Exclude<CallName, (typeof CALLS)[number]>;
+const _allCalls: Missing extends never ? true : never = true;
+void _allCalls;
