@@ -11,6 +11,19 @@ export function parseWith<T>(schema: ZodType<T>, input: unknown, code: ErrorCode
   throw new WakeLabError(code, `${what}: ${describeIssue(r.error, input)}`);
 }
 
+/** Every problem with an input, each with the dotted path of its field (for editors that validate as you type). */
+export function issuesOf(schema: ZodType, input: unknown): { path: string; message: string }[] {
+  const r = schema.safeParse(input);
+  if (r.success) return [];
+  return r.error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return { path, message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` };
+    }
+    return { path, message: issue.message };
+  });
+}
+
 function describeIssue(err: ZodError, input: unknown): string {
   const issue = err.issues[0];
   if (!issue) return 'invalid';

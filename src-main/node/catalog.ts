@@ -10,7 +10,7 @@ import { WakeLabError } from '../core/errors.ts';
 import { parsePolicy, type Policy } from '../core/policy/schema.ts';
 import { parseRadioProfile, type RadioProfile } from '../core/radio/profile.ts';
 import { parseScenario, type Scenario } from '../core/sim/scenario.ts';
-import { readJsonFile } from './files.ts';
+import { readJsonFile, removeFile, writeFileAtomic } from './files.ts';
 
 export type Kind = 'policy' | 'radio' | 'scenario';
 export type Origin = 'builtin' | 'user' | 'file';
@@ -94,6 +94,30 @@ export class Catalog {
     const entry = { value, raw, origin, path };
     this.cache.set(key, entry);
     return entry;
+  }
+
+  /**
+   * Writes a user radio profile (validated first) to the user folder, replacing one with the same
+   * id. A built-in id is refused: runs know profiles by id.
+   */
+  saveUserProfile(input: unknown): Entry<RadioProfile> {
+    if (!this.userProfiles) throw new WakeLabError('INVALID_ARGUMENT', 'there is no folder for user radio profiles');
+    const value = parseRadioProfile(input, 'radio profile');
+    if (existsSync(this.builtinPath('radio', value.id))) {
+      throw new WakeLabError('INVALID_ARGUMENT', `radio profile "${value.id}": that id belongs to a built-in radio profile; give yours another id`);
+    }
+    const path = join(this.userProfiles, `${value.id}.json`);
+    writeFileAtomic(path, JSON.stringify(input, null, 2) + '\n');
+    this.cache.delete(`radio:${value.id}`);
+    return { value, raw: input, origin: 'user', path };
+  }
+
+  /** Deletes a user radio profile; false when there is none with that id. Built-ins cannot be deleted. */
+  deleteUserProfile(id: string): boolean {
+    if (!this.userProfiles || !/^[a-z0-9][a-z0-9._-]*$/.test(id)) return false;
+    if (existsSync(this.builtinPath('radio', id))) throw new WakeLabError('INVALID_ARGUMENT', `radio profile "${id}" is built in and cannot be deleted`);
+    this.cache.delete(`radio:${id}`);
+    return removeFile(join(this.userProfiles, `${id}.json`));
   }
 
   private builtinPath(kind: Kind, id: string): string {

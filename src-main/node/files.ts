@@ -1,5 +1,6 @@
 /** File input and output for the front ends, with one-line errors a user can act on. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { WakeLabError } from '../core/errors.ts';
 
 /** Why a file operation failed, in a few words. */
@@ -32,5 +33,32 @@ export function writeTextFile(path: string, text: string): void {
     writeFileSync(path, text);
   } catch (e) {
     throw new WakeLabError('BAD_FILE', `cannot write ${path}: ${reason(e, 'no such directory')}`);
+  }
+}
+
+/**
+ * Writes a file whole or not at all (a temporary file renamed over it), creating its folder;
+ * for files the app keeps, such as user radio profiles.
+ */
+export function writeFileAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new WakeLabError('BAD_FILE', `cannot write ${path}: ${reason(e, 'no such directory')}`);
+  }
+}
+
+/** Removes a file; false when there was none. */
+export function removeFile(path: string): boolean {
+  try {
+    rmSync(path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new WakeLabError('BAD_FILE', `cannot delete ${path}: ${reason(e, 'no such file')}`);
   }
 }

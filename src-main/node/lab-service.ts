@@ -8,18 +8,21 @@ import { detectionForRanking, paretoSet } from '../core/sim/compare.ts';
 import type { Metrics } from '../core/sim/metrics.ts';
 import type { Policy } from '../core/policy/schema.ts';
 import type { RadioProfile } from '../core/radio/profile.ts';
+import type { RadioTimeline } from '../core/radio/timeline.ts';
 import type { Scenario } from '../core/sim/scenario.ts';
 import { simulate } from '../core/sim/simulator.ts';
 import { Catalog, type Kind } from './catalog.ts';
-import { checkSeed, parseOverrides, resolvePolicy, resolveRadio, resolveScenario, type Resolved } from './run-spec.ts';
+import { checkSeed, parseOverrides, resolvePolicy, resolveRadio, resolveScenario, type Ref, type Resolved } from './run-spec.ts';
 import { SimPool, type SimJobResult } from './sim-pool.ts';
+import type { SimJob } from './sim-worker.ts';
 import type { Store } from './store/store.ts';
 import { VERSION } from './version.ts';
+import type { HistoryEntry } from '../contract.ts';
 
 export interface SimulateRequest {
-  policy: string;
-  radio?: string;
-  scenario?: string;
+  policy: Ref;
+  radio?: Ref;
+  scenario?: Ref;
   hours?: number;
   seed?: number;
   /** `--set KEY=VALUE` overrides (policy., scenario., radio.). */
@@ -28,9 +31,13 @@ export interface SimulateRequest {
 }
 
 export interface CompareRequest extends Omit<SimulateRequest, 'policy'> {
-  policies: string[];
+  policies: Ref[];
   /** Worker threads to use; default: one per core, only when there are enough policies. */
   workers?: number;
+  /** Keep the radio-state timeline of each run's first this-many seconds (0: none). */
+  timelineS?: number;
+  /** Aborting stops the comparison between runs; it then rejects with CANCELLED. */
+  signal?: AbortSignal;
 }
 
 export interface RunOutput {
@@ -49,6 +56,7 @@ export interface SimulateResult extends RunOutput {
 }
 
 export interface CompareRow extends RunOutput {
+  timeline: RadioTimeline | null;
   /** The detection latency the Pareto set is made on, s (null = never). */
   detectionS: number | null;
   pareto: boolean;
@@ -56,6 +64,8 @@ export interface CompareRow extends RunOutput {
 
 export interface CompareResult {
   comparisonId: number | null;
+  /** When the comparison was stored (null when it was not). */
+  createdAt: string | null;
   radio: RadioProfile;
   scenario: Scenario;
   seed: number;
@@ -123,28 +133,14 @@ export class LabService {
     const store = req.store ?? true;
     if (store) this.db();
     const set = effectiveOverrides(req);
-    const jobs = policies.map((p) => ({ policy: p.value, radio: radio.value, scenario: scenario.value, seed, record: store }));
-
+    const jobs = policies.map((p) => ({ policy: p.value, radio: radio.value, scenario: scenario.value, seed, record: store, timelineS: req.timelineS ?? 0 }));
     const workers = Math.min(req.workers ?? (jobs.length >= POOL_THRESHOLD ? SimPool.defaultSize() : 0), jobs.length);
-    let results: SimJobResult[];
-    if (workers > 1) {
-      const pool = new SimPool(workers);
-      try {
-        results = await pool.runAll(jobs, onProgress);
-      } finally {
-        await pool.close();
-      }
-    } else {
-      results = [];
-      for (const [i, j] of jobs.entries()) {
-        results.push(simulate(j.policy, j.radio, j.scenario, { seed, record: store }));
-        onProgress?.(i + 1, jobs.length);
-      }
-    }
+    const results = workers > 1 ? await runPooled(jobs, workers, onProgress, req.signal) : await runHere(jobs, onProgress, req.signal);
 
     const detection = results.map((r, i) => detectionForRanking(policies[i]!.value, r.metrics));
     const pareto = paretoSet(results.map((r, i) => ({ energy: r.metrics.energyJ, latency: detection[i]! })));
     let comparisonId: number | null = null;
+    let createdAt: string | null = null;
     let runIds: (number | null)[] = results.map(() => null);
     if (store) {
       const saved = this.db().saveComparison({
@@ -157,9 +153,11 @@ export class LabService {
       });
       comparisonId = saved.comparisonId;
       runIds = saved.runIds;
+      createdAt = this.db().getComparison(comparisonId)?.createdAt ?? null;
     }
     return {
       comparisonId,
+      createdAt,
       radio: radio.value,
       scenario: scenario.value,
       seed,
@@ -171,6 +169,7 @@ export class LabService {
         metrics: r.metrics,
         detectionS: Number.isFinite(detection[i]!) ? detection[i]! : null,
         pareto: pareto[i]!,
+        timeline: r.timeline ?? null,
       })),
     };
   }
@@ -189,6 +188,69 @@ export class LabService {
 
   deleteRun(id: number): boolean {
     return this.db().deleteRun(id);
+  }
+
+  getComparison(id: number) {
+    return this.db().getComparison(id);
+  }
+
+  deleteComparison(id: number): boolean {
+    return this.db().deleteComparison(id);
+  }
+
+  /** Comparisons and single runs, newest first. */
+  history(limit: number): HistoryEntry[] {
+    const db = this.db();
+    const comparisons: HistoryEntry[] = db.listComparisons().slice(0, limit).map((c) => ({
+      kind: 'comparison',
+      id: c.id,
+      createdAt: c.createdAt,
+      radioId: c.radioId,
+      scenarioId: c.scenarioId,
+      durationS: c.durationS,
+      seed: c.seed,
+      policyIds: db.getComparison(c.id)?.runs.map((r) => r.policyId) ?? [],
+    }));
+    const runs: HistoryEntry[] = db
+      .listRuns({ limit })
+      .filter((r) => r.kind === 'simulate')
+      .map((r) => ({ kind: 'run', id: r.id, createdAt: r.createdAt, radioId: r.radioId, scenarioId: r.scenarioId, durationS: r.durationS, seed: r.seed, policyIds: [r.policyId] }));
+    return [...comparisons, ...runs].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id).slice(0, limit);
+  }
+}
+
+const cancelled = (): WakeLabError => new WakeLabError('CANCELLED', 'the comparison was cancelled');
+
+/** Runs the jobs in this thread, one after another, letting other work (a cancel) in between. */
+async function runHere(jobs: readonly SimJob[], onProgress: Progress | undefined, signal: AbortSignal | undefined): Promise<SimJobResult[]> {
+  const results: SimJobResult[] = [];
+  for (const [i, j] of jobs.entries()) {
+    if (signal) {
+      await new Promise((r) => setImmediate(r));
+      if (signal.aborted) throw cancelled();
+    }
+    results.push(simulate(j.policy, j.radio, j.scenario, { seed: j.seed, record: j.record, timelineS: j.timelineS }));
+    onProgress?.(i + 1, jobs.length);
+  }
+  return results;
+}
+
+/** Runs the jobs on worker threads; a cancel terminates the workers at once. */
+async function runPooled(jobs: readonly SimJob[], workers: number, onProgress: Progress | undefined, signal: AbortSignal | undefined): Promise<SimJobResult[]> {
+  if (signal?.aborted) throw cancelled();
+  const pool = new SimPool(workers);
+  const run = pool.runAll(jobs, onProgress);
+  run.catch(() => {}); // after a cancel the terminated workers may still reject it: nobody waits then
+  let onAbort = (): void => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(cancelled());
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([run, aborted]);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    await pool.close();
   }
 }
 
@@ -213,7 +275,7 @@ function effectiveOverrides(req: { set?: string[]; hours?: number }): string[] {
 }
 
 /** Scenario events that fall after the end of the run (and so do not happen). */
-function eventWarnings(scenario: Scenario): string[] {
+export function eventWarnings(scenario: Scenario): string[] {
   return scenario.events
     .filter((e) => e.atS > scenario.durationS)
     .map((e) => `scenario event ${e.kind} at ${e.atS} s is after the end of the run (${scenario.durationS} s) and does not happen`);

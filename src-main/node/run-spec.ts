@@ -17,22 +17,33 @@ export interface Resolved<T> {
   origin: Origin;
 }
 
+/** A definition by id or file path (the CLI), or given inline (the app's editors). */
+export type Ref = string | { value: unknown };
+
+const INLINE_WORDS = { policy: 'custom policy', radio: 'custom radio profile', scenario: 'custom scenario' } as const;
+
+/** The catalog entry for a reference; an inline definition is validated and counts as the user's. */
+function lookup(catalog: Catalog, kind: OverrideTarget, ref: Ref): { value: unknown; origin: Origin } {
+  if (typeof ref === 'string') return catalog.get(kind, ref);
+  return { value: parseAs(kind, ref.value, INLINE_WORDS[kind]), origin: 'user' };
+}
+
 export function parseOverrides(texts: readonly string[] = [], allowed?: readonly OverrideTarget[]): Override[] {
   return texts.map((t) => parseOverride(t, allowed));
 }
 
-export function resolvePolicy(catalog: Catalog, ref: string, overrides: readonly Override[]): Resolved<Policy> {
-  const e = catalog.get('policy', ref);
+export function resolvePolicy(catalog: Catalog, ref: Ref, overrides: readonly Override[]): Resolved<Policy> {
+  const e = lookup(catalog, 'policy', ref);
   return { value: reparse('policy', e.value, overrides) as Policy, origin: e.origin };
 }
 
-export function resolveRadio(catalog: Catalog, ref: string, overrides: readonly Override[]): Resolved<RadioProfile> {
-  const e = catalog.get('radio', ref);
+export function resolveRadio(catalog: Catalog, ref: Ref, overrides: readonly Override[]): Resolved<RadioProfile> {
+  const e = lookup(catalog, 'radio', ref);
   return { value: reparse('radio', e.value, overrides) as RadioProfile, origin: e.origin };
 }
 
-export function resolveScenario(catalog: Catalog, ref: string, overrides: readonly Override[], hours?: number): Resolved<Scenario> {
-  const e = catalog.get('scenario', ref);
+export function resolveScenario(catalog: Catalog, ref: Ref, overrides: readonly Override[], hours?: number): Resolved<Scenario> {
+  const e = lookup(catalog, 'scenario', ref);
   let value = reparse('scenario', e.value, overrides) as Scenario;
   if (hours !== undefined) {
     if (!Number.isFinite(hours) || hours <= 0 || hours > MAX_HOURS) {

@@ -7,11 +7,13 @@ import { Worker } from 'node:worker_threads';
 import { WakeLabError, type ErrorCode } from '../core/errors.ts';
 import type { Metrics } from '../core/sim/metrics.ts';
 import type { WakeupLog } from '../core/radio/radio-model.ts';
+import type { RadioTimeline } from '../core/radio/timeline.ts';
 import type { SimJob } from './sim-worker.ts';
 
 export interface SimJobResult {
   metrics: Metrics;
   wakeups: WakeupLog | null;
+  timeline?: RadioTimeline | null;
 }
 
 type Reply = { id: number; ok: true; result: SimJobResult } | { id: number; ok: false; error: { message: string; code?: string } };

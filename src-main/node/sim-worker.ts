@@ -12,11 +12,13 @@ export interface SimJob {
   scenario: Scenario;
   seed: number;
   record: boolean;
+  /** Radio-state timeline of the first this-many seconds (0: none). */
+  timelineS?: number;
 }
 
 parentPort?.on('message', ({ id, job }: { id: number; job: SimJob }) => {
   try {
-    const r = simulate(job.policy, job.radio, job.scenario, { seed: job.seed, record: job.record });
+    const r = simulate(job.policy, job.radio, job.scenario, { seed: job.seed, record: job.record, timelineS: job.timelineS });
     parentPort!.postMessage({ id, ok: true, result: r });
   } catch (e) {
     const code = e instanceof WakeLabError ? e.code : undefined;

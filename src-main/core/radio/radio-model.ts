@@ -40,6 +40,9 @@ export function emptyWakeupLog(): WakeupLog {
 
 const BASELINE = CAUSE.baseline;
 
+/** The name timelines give the time a promotion takes. */
+export const PROMOTION_STATE = 'promotion';
+
 export class RadioModel {
   readonly profile: RadioProfile;
   /** Energy so far by cause code, J. */
@@ -215,6 +218,26 @@ export class RadioModel {
       default:
         this.wake(t, cause, k);
     }
+  }
+
+  /**
+   * For timelines: the states the radio passes through from `from` to `to` if no packet comes,
+   * as [start, state] pairs ("promotion" while a promotion runs). `from` must not be before the
+   * last packet. Changes nothing.
+   */
+  statesBetween(from: number, to: number): [number, string][] {
+    if (!this.inTail) return [[from, this.idleName]];
+    const out: [number, string][] = [];
+    if (from < this.acc) out.push([from, PROMOTION_STATE]); // a promotion ends where its first stage starts
+    let start = this.stageStart;
+    for (let k = this.stage; k < this.n; k++) {
+      const end = start + this.dur[k]!;
+      if (end > from && start < to) out.push([Math.max(start, from), this.stateNames[k]!]);
+      start = end;
+      if (start >= to) return out;
+    }
+    out.push([Math.max(start, from), this.idleName]);
+    return out;
   }
 
   /** Charges energy up to time t and closes the open wakeup's record. */

@@ -7,6 +7,7 @@ import { batteryJ } from '../device/device.ts';
 import type { Policy } from '../policy/schema.ts';
 import type { RadioProfile } from '../radio/profile.ts';
 import type { WakeupLog } from '../radio/radio-model.ts';
+import { radioTimeline, TimelineRecorder, type RadioTimeline } from '../radio/timeline.ts';
 import { Rng } from '../rng.ts';
 import type { PacketTrace } from '../trace/trace.ts';
 import { Client } from './client.ts';
@@ -24,11 +25,14 @@ export interface SimOptions {
   trace?: PacketTrace;
   /** Called now and then with the share of simulated time done, 0..1. */
   onProgress?: (done: number) => void;
+  /** Also return the radio-state timeline of the first this-many seconds (0 or absent: none). */
+  timelineS?: number;
 }
 
 export interface SimResult {
   metrics: Metrics;
   wakeups: WakeupLog | null;
+  timeline: RadioTimeline | null;
 }
 
 export function simulate(policy: Policy, radio: RadioProfile, scenario: Scenario, opts: SimOptions = {}): SimResult {
@@ -48,6 +52,8 @@ export function simulate(policy: Policy, radio: RadioProfile, scenario: Scenario
   const gateway = new Gateway(w, policy.gateway, rng.fork());
   w.client = client;
   w.gateway = gateway;
+  const untilS = Math.min(opts.timelineS ?? 0, endS);
+  if (untilS > 0) w.timeline = new TimelineRecorder(untilS);
   const trafficRng = rng.fork();
   client.start();
   gateway.start();
@@ -69,7 +75,11 @@ export function simulate(policy: Policy, radio: RadioProfile, scenario: Scenario
   w.radio.finish(endS);
   w.nat.reachable(endS, gateway.port); // ages the mapping, so a loss at the very end counts
 
-  return { metrics: metricsOf(w, client, scenario, endS), wakeups: w.radio.log };
+  return {
+    metrics: metricsOf(w, client, scenario, endS),
+    wakeups: w.radio.log,
+    timeline: w.timeline ? radioTimeline(radio, w.timeline.packets, untilS) : null,
+  };
 }
 
 function scheduleEvents(w: World, scenario: Scenario, gateway: Gateway): void {

@@ -9,6 +9,7 @@ import { ApModel, type Device } from '../device/device.ts';
 import { NatBinding } from '../nat/nat.ts';
 import type { RadioProfile } from '../radio/profile.ts';
 import { RadioModel } from '../radio/radio-model.ts';
+import type { TimelineRecorder } from '../radio/timeline.ts';
 import { EventQueue } from './event-queue.ts';
 import type { Packet } from './packet.ts';
 
@@ -53,6 +54,8 @@ export class World {
   gatewayGone = false;
   client!: Endpoint;
   gateway!: Endpoint;
+  /** Packets the radio sees early in the run, for the radio-state timeline (when asked for). */
+  timeline: TimelineRecorder | null = null;
   private lastDataT = -Infinity;
   private readonly halfRtt: number;
 
@@ -81,6 +84,7 @@ export class World {
       return;
     }
     const before = this.radio.totalWakeups;
+    this.timeline?.packet(t, true, p.bytes, p.cause);
     const delay = this.radio.packet(t, true, p.bytes, p.cause);
     if (this.radio.totalWakeups !== before && this.ap.awake(t)) this.radio.markApWoken();
     this.noteData(p, t, delay);
@@ -103,6 +107,7 @@ export class World {
         return;
       }
       const before = this.radio.totalWakeups;
+      this.timeline?.packet(t, false, p.bytes, p.cause);
       const delay = this.radio.packet(t, false, p.bytes, p.cause);
       const woke = this.radio.totalWakeups !== before;
       this.noteData(p, t, delay);
