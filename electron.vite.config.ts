@@ -13,7 +13,8 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rolldownOptions: {
-        input: { main: resolve(root, 'src-main/app/main.ts') },
+        // The simulation worker is its own entry: SimPool starts it from out/main/sim-worker.js.
+        input: { main: resolve(root, 'src-main/app/main.ts'), 'sim-worker': resolve(root, 'src-main/node/sim-worker.ts') },
         // Native module: loaded from node_modules at run time, never bundled.
         external: ['better-sqlite3'],
       },

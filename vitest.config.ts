@@ -1,6 +1,12 @@
+import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // Tests only: no Electron binary exists on the build machines and `require('electron')` would
+    // try to download one, so src-main/app runs against a small fake (test/support/fake-electron.ts).
+    alias: [{ find: /^electron$/, replacement: resolve(import.meta.dirname, 'test/support/fake-electron.ts') }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     // End-to-end (Chromium) and interop (strongSwan) suites run through their own scripts.

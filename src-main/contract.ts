@@ -192,8 +192,14 @@ export interface ApiError {
  */
 export type Envelope<T = unknown> = { ok: true; value: T } | { ok: false; error: ApiError };
 
-/** What the preload exposes as `window.wakelab`: one method per call, and subscriptions. */
-export type PreloadApi = LabApi & {
+/**
+ * What the preload exposes as `window.wakelab`: one method per call, each resolving to that
+ * call's Envelope (never rejecting: errors crossing Electron's contextBridge keep only their
+ * message), and `on` for events, which returns the unsubscribe function.
+ */
+export type PreloadApi = {
+  [K in CallName]: (...args: Parameters<LabApi[K]>) => Promise<Envelope<Awaited<ReturnType<LabApi[K]>>>>;
+} & {
   on<E extends EventName>(event: E, listener: (payload: LabEvents[E]) => void): () => void;
 };
 

@@ -1,30 +1,7 @@
-// Electron main process (placeholder). Keep this file thin: nothing here may be imported by tests,
-// the CLI or browser mode, since no Electron binary exists on the build machines.
-import { app, BrowserWindow } from 'electron';
-import { join } from 'node:path';
+// Electron main process entry, built to out/main/main.js. Kept thin: it only wires the real lab
+// into ./lifecycle.ts. Nothing may import this file (no Electron binary exists on the build
+// machines); tests drive lifecycle.ts, window.ts, ipc.ts and preload-api.ts against a fake.
+import { createLab } from '../node/lab.ts';
+import { runApp } from './lifecycle.ts';
 
-const here = import.meta.dirname; // out/main after `electron-vite build`
-
-function createWindow(): void {
-  const win = new BrowserWindow({
-    width: 1200,
-    height: 800,
-    show: false,
-    webPreferences: {
-      preload: join(here, '../preload/preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-    },
-  });
-  win.once('ready-to-show', () => win.show());
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  win.webContents.on('will-navigate', (event) => event.preventDefault());
-  void win.loadFile(join(here, '../renderer/index.html'));
-}
-
-app.whenReady().then(createWindow, (err: unknown) => {
-  console.error(err);
-  app.exit(1);
-});
-app.on('window-all-closed', () => app.quit());
+void runApp({ createLab, mainDir: import.meta.dirname });

@@ -1,6 +1,6 @@
-// Preload (placeholder), built as CommonJS (preload.cjs) because the window is sandboxed.
-import { contextBridge } from 'electron';
+// Preload, built as CommonJS (out/preload/preload.cjs) because the window is sandboxed: it may
+// require only `electron`. Exposes `window.wakelab` (see ./preload-api.ts), nothing else.
+import { contextBridge, ipcRenderer } from 'electron';
+import { BRIDGE_KEY, buildBridge } from './preload-api.ts';
 
-declare const __WAKELAB_VERSION__: string; // injected by electron.vite.config.ts
-
-contextBridge.exposeInMainWorld('wakelab', { version: __WAKELAB_VERSION__ });
+contextBridge.exposeInMainWorld(BRIDGE_KEY, buildBridge(ipcRenderer));

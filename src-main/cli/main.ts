@@ -8,6 +8,7 @@ import { VERSION } from '../node/version.ts';
 import { registerCatalogCommands } from './commands/catalog.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerRuns } from './commands/runs.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerSimulate } from './commands/simulate.ts';
 
 export function buildProgram(): Command {
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerCompare(program);
   registerCatalogCommands(program);
   registerRuns(program);
+  registerServe(program);
   for (const c of program.commands) c.exitOverride().configureOutput({ outputError: () => {} });
   return program;
 }

@@ -83,6 +83,8 @@ export class LabService {
   constructor(
     readonly catalog: Catalog,
     private readonly openStore: () => Store,
+    /** Simulation worker script for SimPool (the Electron build bundles its own). */
+    private readonly workerUrl?: URL,
   ) {}
 
   private store: Store | null = null;
@@ -135,7 +137,7 @@ export class LabService {
     const set = effectiveOverrides(req);
     const jobs = policies.map((p) => ({ policy: p.value, radio: radio.value, scenario: scenario.value, seed, record: store, timelineS: req.timelineS ?? 0 }));
     const workers = Math.min(req.workers ?? (jobs.length >= POOL_THRESHOLD ? SimPool.defaultSize() : 0), jobs.length);
-    const results = workers > 1 ? await runPooled(jobs, workers, onProgress, req.signal) : await runHere(jobs, onProgress, req.signal);
+    const results = workers > 1 ? await runPooled(jobs, workers, onProgress, req.signal, this.workerUrl) : await runHere(jobs, onProgress, req.signal);
 
     const detection = results.map((r, i) => detectionForRanking(policies[i]!.value, r.metrics));
     const pareto = paretoSet(results.map((r, i) => ({ energy: r.metrics.energyJ, latency: detection[i]! })));
@@ -236,9 +238,15 @@ async function runHere(jobs: readonly SimJob[], onProgress: Progress | undefined
 }
 
 /** Runs the jobs on worker threads; a cancel terminates the workers at once. */
-async function runPooled(jobs: readonly SimJob[], workers: number, onProgress: Progress | undefined, signal: AbortSignal | undefined): Promise<SimJobResult[]> {
+async function runPooled(
+  jobs: readonly SimJob[],
+  workers: number,
+  onProgress: Progress | undefined,
+  signal: AbortSignal | undefined,
+  workerUrl: URL | undefined,
+): Promise<SimJobResult[]> {
   if (signal?.aborted) throw cancelled();
-  const pool = new SimPool(workers);
+  const pool = new SimPool(workers, workerUrl);
   const run = pool.runAll(jobs, onProgress);
   run.catch(() => {}); // after a cancel the terminated workers may still reject it: nobody waits then
   let onAbort = (): void => {};

@@ -19,6 +19,8 @@ export interface LabOptions {
   mode: 'electron' | 'browser';
   /** Folder for user radio profiles (else `<data dir>/radio-profiles`). */
   userProfilesDir?: string;
+  /** Simulation worker script (the Electron build's bundled sim-worker.js); default: the tsx boot file. */
+  workerUrl?: URL;
 }
 
 export interface Lab {
@@ -31,7 +33,7 @@ export interface Lab {
 export function createLab(opts: LabOptions): Lab {
   const databasePath = resolveDbPath(opts.db);
   const userProfilesDir = opts.userProfilesDir ?? join(defaultDataDir(), 'radio-profiles');
-  const service = new LabService(new Catalog(undefined, userProfilesDir), () => Store.open(databasePath));
+  const service = new LabService(new Catalog(undefined, userProfilesDir), () => Store.open(databasePath), opts.workerUrl);
   const hub = new EventHub();
   const api = new LabApiService(service, hub, { mode: opts.mode, databasePath, userProfilesDir });
   return {

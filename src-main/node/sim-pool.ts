@@ -25,8 +25,12 @@ export class SimPool {
     return Math.max(1, availableParallelism());
   }
 
-  constructor(size: number) {
-    const url = new URL('./sim-worker-boot.js', import.meta.url);
+  /**
+   * @param workerUrl the worker script: by default sim-worker-boot.js next to this file, which
+   *   loads the TypeScript worker through tsx; the Electron build passes its bundled sim-worker.js.
+   */
+  constructor(size: number, workerUrl?: URL) {
+    const url = workerUrl ?? new URL('./sim-worker-boot.js', import.meta.url);
     for (let i = 0; i < size; i++) this.workers.push(new Worker(url));
   }
 
