@@ -8,9 +8,6 @@ export default defineConfig({
     alias: [{ find: /^electron$/, replacement: resolve(import.meta.dirname, 'test/support/fake-electron.ts') }],
   },
   test: {
-    include: ['test/**/*.test.ts'],
-    // End-to-end (Chromium) and interop (strongSwan) suites run through their own scripts.
-    exclude: ['**/node_modules/**', 'test/e2e/**', 'test/interop/**'],
     environment: 'node',
     // Child processes: safe with the native better-sqlite3 addon. Two workers fit the 2-core
     // build machines (vitest would otherwise size the pool from the CPU count).
@@ -19,5 +16,26 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     reporters: ['default', './test/support/summary-reporter.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          // The interop suite (strongSwan in network namespaces) runs through its own script.
+          exclude: ['**/node_modules/**', 'test/e2e/**', 'test/interop/**'],
+        },
+      },
+      {
+        // The built app in Chromium (test/e2e/support/chromium.ts); needs `npm run build` first.
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.e2e.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

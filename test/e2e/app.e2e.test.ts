@@ -1,0 +1,163 @@
+// The app end to end: `wakelab serve` (browser mode) in a child process, the built renderer in
+// Debian's Chromium. Screenshots of every view, light and dark, go to test-results/screenshots/.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { num } from '../../src-renderer/src/lib/format.ts';
+import { launchChromium, SKIP_REASON, type Launched } from './support/chromium.ts';
+import { ROOT, startServe, type Served } from './support/serve.ts';
+
+const SHOTS = join(ROOT, 'test-results/screenshots');
+const PRESETS = ['strongswan-android', 'ios-dpd-medium', 'battery-lean'];
+
+let served: Served;
+let chrome: Launched;
+/** Console errors and page errors from every page, checked at the end (a CSP violation is one). */
+const problems: string[] = [];
+
+async function open(scheme: 'light' | 'dark', path = ''): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await chrome.browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme: scheme });
+  const page = await ctx.newPage();
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await page.goto(served.url + path);
+  return { ctx, page };
+}
+
+/** A full-page screenshot from the top (the header is sticky, so a scrolled page would show it mid-page). */
+async function shot(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => scrollTo(0, 0));
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function runComparison(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Run comparison' }).click();
+  await page.getByTestId('results-table').waitFor({ timeout: 30_000 });
+}
+
+describe.skipIf(SKIP_REASON !== null)(`app in Chromium${SKIP_REASON ? ` (skipped: ${SKIP_REASON})` : ''}`, () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    served = await startServe();
+    chrome = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await chrome?.close();
+    await served?.stop();
+  });
+
+  it('compares three presets on lte for 24 h and shows what `wakelab compare --json` gives', async () => {
+    const { ctx, page } = await open('light');
+    await expect.poll(() => page.getByRole('checkbox', { checked: true }).count()).toBe(3);
+    await shot(page, 'compare-empty-light');
+    await runComparison(page);
+    await shot(page, 'compare-light');
+
+    const cli = JSON.parse(
+      execFileSync(process.execPath, [join(ROOT, 'bin/wakelab.js'), 'compare', ...PRESETS.flatMap((p) => ['--policy', p]), '--radio', 'lte', '--scenario', 'idle', '--hours', '24', '--json', '--no-store'], {
+        encoding: 'utf8',
+        env: { ...process.env, WAKELAB_DB: join(served.dir, 'cli.db') },
+      }),
+    ) as { runs: { policy: { id: string }; metrics: Record<string, number> }[] };
+    expect(cli.runs).toHaveLength(3);
+    for (const run of cli.runs) {
+      const row = page.locator(`tr[data-policy="${run.policy.id}"]`);
+      for (const key of ['avgPowerMw', 'energyJPerHour', 'batteryPctPerDay', 'radioWakeupsPerHour', 'apWakeupsPerHour', 'connectedFraction'] as const) {
+        const cell = row.locator(`td[data-col="${key}"]`);
+        expect(Number(await cell.getAttribute('data-value')), `${run.policy.id} ${key}`).toBe(run.metrics[key]);
+        const shown = key === 'connectedFraction' ? run.metrics[key]! * 100 : run.metrics[key]!;
+        expect(await cell.textContent(), `${run.policy.id} ${key} as shown`).toBe(num(shown));
+      }
+    }
+    // The worked numbers: the app's 45 s keepalive costs about twice iOS's offloaded 110 s one.
+    const mwOf = async (id: string) => Number(await page.locator(`tr[data-policy="${id}"] td[data-col="avgPowerMw"]`).getAttribute('data-value'));
+    expect((await mwOf('strongswan-android')) / (await mwOf('ios-dpd-medium'))).toBeGreaterThan(1.7);
+    // Every chart rendered something.
+    await expect.poll(() => page.locator('svg rect.cause-keepalive').count()).toBeGreaterThan(3);
+    await expect.poll(() => page.locator('svg circle').count()).toBe(3);
+    await expect.poll(() => page.locator('rect.st-promotion').count()).toBeGreaterThan(3);
+    // The timeline zooms.
+    const before = await page.locator('.zoomable text').first().textContent();
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await expect.poll(() => page.locator('.zoomable text').first().textContent()).not.toBe(before);
+    await shot(page, 'compare-zoomed-light');
+    await ctx.close();
+  }, 60_000);
+
+  it('shows an error for an invalid custom policy field and will not use the policy', async () => {
+    const { ctx, page } = await open('light');
+    await page.getByRole('button', { name: 'Edit a copy…' }).click();
+    const field = page.getByLabel('NAT-T keepalive interval');
+    await field.fill('-5');
+    await expect.poll(() => page.locator('#pe-client-keepaliveS-err').textContent()).toContain('client.keepaliveS: must be at least');
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => page.getByRole('button', { name: 'Use this policy' }).isDisabled()).toBe(true);
+    await shot(page, 'policy-editor-error-light');
+    await field.fill('600');
+    await page.getByLabel('Client DPD delay').fill('0');
+    await page.getByLabel('Fold DPD into keepalive tail').uncheck();
+    await expect.poll(() => page.getByRole('button', { name: 'Use this policy' }).isEnabled()).toBe(true);
+    await page.getByRole('button', { name: 'Use this policy' }).click();
+    await expect.poll(() => page.getByText('battery-lean-custom · custom').count()).toBe(1);
+    await ctx.close();
+  }, 60_000);
+
+  it('switches views with the tabs, by mouse and keyboard', async () => {
+    const { ctx, page } = await open('light');
+    await page.getByRole('tab', { name: 'Radio profiles' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: /LTE \(AT&T ARO/ }).count()).toBe(1);
+    await page.getByRole('button', { name: /UMTS 3G/ }).click();
+    await expect.poll(() => page.getByText('CELL_FACH').first().isVisible()).toBe(true);
+    await shot(page, 'profiles-light');
+    await page.getByRole('tab', { name: 'Radio profiles' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.getByRole('tab', { name: 'Runs' }).getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => page.getByRole('heading', { name: 'Runs' }).count()).toBe(1);
+    expect(new URL(page.url()).hash).toBe('#runs');
+    await ctx.close();
+  }, 60_000);
+
+  it('finds the comparison in Runs after a reload, and opens it', async () => {
+    const { ctx, page } = await open('light', '#runs');
+    await page.reload();
+    const row = page.locator('tr[data-kind="comparison"]').first();
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.textContent()).toContain(PRESETS.join(', '));
+    await shot(page, 'runs-light');
+    await row.getByRole('button', { name: 'Open' }).click();
+    await page.getByTestId('results-table').waitFor({ timeout: 10_000 });
+    expect(await page.locator('tbody tr[data-policy]').count()).toBe(3);
+    expect(new URL(page.url()).hash).toBe('#compare');
+    await ctx.close();
+  }, 60_000);
+
+  it('renders every view in the dark theme', async () => {
+    const { ctx, page } = await open('dark');
+    expect(await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches)).toBe(true);
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).toBe('rgb(17, 21, 27)');
+    await shot(page, 'compare-empty-dark');
+    await runComparison(page);
+    await shot(page, 'compare-dark');
+    await page.getByRole('button', { name: 'Edit a copy…' }).click();
+    await page.getByLabel('NAT-T keepalive interval').fill('-5');
+    await expect.poll(() => page.locator('#pe-client-keepaliveS-err').textContent()).toContain('must be at least');
+    await shot(page, 'policy-editor-error-dark');
+    await page.getByRole('tab', { name: 'Radio profiles' }).click();
+    await page.getByRole('button', { name: 'Duplicate…' }).click();
+    await page.locator('#prof-json').waitFor();
+    await shot(page, 'profiles-dark');
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    await page.locator('tr[data-kind="comparison"]').first().waitFor({ timeout: 10_000 });
+    await shot(page, 'runs-dark');
+    await ctx.close();
+  }, 60_000);
+
+  it('logged no console errors and no page errors (CSP violations included)', () => {
+    expect(problems).toEqual([]);
+  });
+});
