@@ -1,4 +1,6 @@
 // The app's life against the fake electron: single instance, start-up, quit closes the lab.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { CALLS, callChannel } from '../../src-main/contract.ts';
 import { runApp } from '../../src-main/app/lifecycle.ts';
@@ -28,7 +30,7 @@ const onlyWindow = (): FakeBrowserWindow => {
 describe('runApp', () => {
   it('creates the lab, one window, the IPC handlers, then loads the app page', async () => {
     await start({ WAKELAB_DB: '/tmp/lab.sqlite' });
-    expect(createLab).toHaveBeenCalledExactlyOnceWith({ db: '/tmp/lab.sqlite', mode: 'electron' });
+    expect(createLab).toHaveBeenCalledExactlyOnceWith({ db: '/tmp/lab.sqlite', mode: 'electron', workerUrl: pathToFileURL(join(mainDir, 'sim-worker.js')) });
     expect(onlyWindow().loaded).toEqual(['/opt/wakelab/out/renderer/index.html']);
     expect([...ipcMain.handlers.keys()].sort()).toEqual(CALLS.map(callChannel).sort());
     expect(logged).toEqual([]);
@@ -36,7 +38,7 @@ describe('runApp', () => {
 
   it('leaves the database path to the lab when WAKELAB_DB is unset or empty', async () => {
     await start({ WAKELAB_DB: '' });
-    expect(createLab).toHaveBeenCalledExactlyOnceWith({ db: undefined, mode: 'electron' });
+    expect(createLab).toHaveBeenCalledExactlyOnceWith({ db: undefined, mode: 'electron', workerUrl: pathToFileURL(join(mainDir, 'sim-worker.js')) });
   });
 
   it('answers calls from the loaded page', async () => {

@@ -5,16 +5,18 @@
  * are reported, not enforced (BENCHMARKS.md).
  *
  *   --quick           10x smaller run
- *   --only=a,b        run only some parts: trace, presets, sweep
+ *   --only=a,b        run only some parts: trace, presets, sweep, ui
  */
+import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { formatMachine, machineInfo } from './machine.ts';
 import { benchPolicies, behaviourKey } from './policies.ts';
 import { runPresetBench } from './preset-bench.ts';
 import { loadPreset, loadRadio, loadScenario, presetIds } from './resources.ts';
-import { fmtBytes, fmtMs, fmtRate, min, table } from './stats.ts';
+import { fmtBytes, fmtMs, fmtRate, median, min, table } from './stats.ts';
 import { coresUsed, runSweepBench, warmMedian } from './sweep-bench.ts';
 import { runTraceBench, summarizeTrace, type TraceBenchResult } from './trace-bench.ts';
+import { runUiBench } from './ui-bench.ts';
 
 const GOAL_PKT_PER_S = 10_000_000;
 const GOAL_RATIO = 3;
@@ -25,20 +27,20 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyArg = args.find((a) => a.startsWith('--only='));
 const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null;
-const PARTS = ['sweep', 'presets', 'trace'];
+const PARTS = ['sweep', 'presets', 'trace', 'ui'];
 const unknown = [
   ...args.filter((a) => a !== '--quick' && !a.startsWith('--only=')),
   ...[...(only ?? [])].filter((p) => !PARTS.includes(p)).map((p) => `--only=${p}`),
 ];
 if (unknown.length > 0) {
-  console.error(`bench: unknown argument(s): ${unknown.join(' ')} (use --quick, --only=trace,presets,sweep)`);
+  console.error(`bench: unknown argument(s): ${unknown.join(' ')} (use --quick, --only=trace,presets,sweep,ui)`);
   process.exit(2);
 }
 const want = (part: string): boolean => !only || only.has(part);
 
 const cfg = quick
-  ? { packets: 1_000_000, traceWarmup: 1, traceRounds: 3, policies: 100, sweepPasses: 2, presetRuns: 3 }
-  : { packets: 10_000_000, traceWarmup: 2, traceRounds: 5, policies: 1000, sweepPasses: 4, presetRuns: 5 };
+  ? { packets: 1_000_000, traceWarmup: 1, traceRounds: 3, policies: 100, sweepPasses: 2, presetRuns: 3, uiRounds: 2 }
+  : { packets: 10_000_000, traceWarmup: 2, traceRounds: 5, policies: 1000, sweepPasses: 4, presetRuns: 5, uiRounds: 5 };
 const SEED = 1;
 const TRACE_SEED = 20240601;
 
@@ -182,6 +184,39 @@ if (want('trace')) {
       (alloc ?? r.probe.allocPerPacket) === null ? 'unknown' : yes((alloc ?? r.probe.allocPerPacket)! < GOAL_ALLOC_B_PER_PACKET),
     ]);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+if (want('ui')) {
+  out('## App start-up in browser mode (wakelab serve + Chromium)');
+  out();
+  if (!existsSync(new URL('../../out/renderer/index.html', import.meta.url))) {
+    out('Skipped: the renderer is not built (run `npm run build` first).');
+  } else {
+    const ui = await runUiBench(cfg.uiRounds, (l) => out(l));
+    out();
+    const med = (f: (r: (typeof ui.rounds)[number]) => number) => median(ui.rounds.map(f));
+    const cli = median(ui.cliMs);
+    out(
+      table(
+        ['from spawning wakelab serve to', 'median', 'min', 'ratio to the CLI baseline'],
+        [
+          ['the URL line', fmtMs(med((r) => r.serveMs)), fmtMs(min(ui.rounds.map((r) => r.serveMs))), `${(med((r) => r.serveMs) / cli).toFixed(2)}x`],
+          ['interactive (presets listed, Run enabled)', fmtMs(med((r) => r.interactiveMs)), fmtMs(min(ui.rounds.map((r) => r.interactiveMs))), `${(med((r) => r.interactiveMs) / cli).toFixed(2)}x`],
+          ['first comparison table (3 presets, 24 h, lte)', fmtMs(med((r) => r.tableMs)), fmtMs(min(ui.rounds.map((r) => r.tableMs))), `${(med((r) => r.tableMs) / cli).toFixed(2)}x`],
+          ['baseline: `wakelab compare --json --no-store`, same inputs', fmtMs(cli), fmtMs(min(ui.cliMs)), '1.00x'],
+        ],
+      ),
+    );
+    out();
+    const js = ui.bundle.filter((b) => b.file.endsWith('.js')).reduce((s, b) => s + b.gzip, 0);
+    for (const b of ui.bundle) out(`  ${b.file}: ${fmtBytes(b.bytes)}, ${fmtBytes(b.gzip)} gzip`);
+    out();
+    goals.push(['app: serve start to interactive', '< 1.5 s', `${fmtMs(med((r) => r.interactiveMs))} median`, yes(med((r) => r.interactiveMs) < 1500)]);
+    goals.push(['app: serve start to first comparison table', '(reported)', `${fmtMs(med((r) => r.tableMs))} median`, 'measured']);
+    goals.push(['renderer JavaScript, gzip', '< 250 kB', fmtBytes(js), yes(js < 250_000)]);
+  }
+  out();
 }
 
 // ---------------------------------------------------------------------------------------------

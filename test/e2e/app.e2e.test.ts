@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The app end to end: `wakelab serve` (browser mode) in a child process, the built renderer in
 // Debian's Chromium. Screenshots of every view, light and dark, go to test-results/screenshots/.
 import { execFileSync } from 'node:child_process';
