@@ -134,6 +134,7 @@ function listen(server: ReturnType<typeof createServer>, host: string, port: num
     server.once('error', (e: NodeJS.ErrnoException) => {
       const where = `${host}:${port}`;
       if (e.code === 'EADDRINUSE') fail(new WakeLabError('BUSY', `cannot listen on ${where}: the port is already in use (choose another, or 0 for any free port)`));
+      else if (e.code === 'EADDRNOTAVAIL') fail(new WakeLabError('INVALID_ARGUMENT', `cannot listen on ${where}: no such address on this machine`));
       else if (e.code === 'EACCES') fail(new WakeLabError('INVALID_ARGUMENT', `cannot listen on ${where}: permission denied`));
       else fail(new WakeLabError('INVALID_ARGUMENT', `cannot listen on ${where}: ${e.code ?? e.message}`));
     });

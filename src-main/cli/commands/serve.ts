@@ -34,7 +34,7 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('run the lab in your browser: serves the UI and its API on 127.0.0.1 and prints the URL to open')
-    .option('--port <N>', 'TCP port (default 0: any free port)', parsePort, 0)
+    .option('--port <N>', 'TCP port; 0 picks any free port', parsePort, 0)
     .option('--host <address>', 'address to listen on instead of 127.0.0.1 (makes the lab reachable from other machines)')
     .action(async (opts: Options, cmd: Command) => {
       const dir = rendererDir();
@@ -42,9 +42,6 @@ export function registerServe(program: Command): void {
         throw new WakeLabError('NOT_FOUND', `no built UI in ${dir}: run \`npm run build\` first`);
       }
       const host = opts.host ?? '127.0.0.1';
-      if (opts.host !== undefined && !isLoopback(opts.host)) {
-        warn(`--host ${opts.host}: the lab is reachable from other machines (anyone with the printed URL can use it)`);
-      }
       const lab = createLab({ db: cmd.optsWithGlobals<GlobalOptions>().db, mode: 'browser' });
       let bridge;
       try {
@@ -52,6 +49,9 @@ export function registerServe(program: Command): void {
       } catch (e) {
         await lab.close();
         throw e;
+      }
+      if (opts.host !== undefined && !isLoopback(opts.host)) {
+          warn(`--host ${opts.host}: the lab is reachable from other machines (anyone with the printed URL can use it)`);
       }
       process.stdout.write(`WakeLab is running at ${bridge.url}\n`);
       await untilSignal();
