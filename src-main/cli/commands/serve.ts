@@ -42,6 +42,7 @@ export function registerServe(program: Command): void {
         throw new WakeLabError('NOT_FOUND', `no built UI in ${dir}: run \`npm run build\` first`);
       }
       const host = opts.host ?? '127.0.0.1';
+      const stopped = untilSignal(); // from now on, so a Ctrl-C during start-up still shuts down cleanly
       const lab = createLab({ db: cmd.optsWithGlobals<GlobalOptions>().db, mode: 'browser' });
       let bridge;
       try {
@@ -51,10 +52,10 @@ export function registerServe(program: Command): void {
         throw e;
       }
       if (opts.host !== undefined && !isLoopback(opts.host)) {
-          warn(`--host ${opts.host}: the lab is reachable from other machines (anyone with the printed URL can use it)`);
+        warn(`--host ${opts.host}: the lab is reachable from other machines (anyone with the printed URL can use it)`);
       }
       process.stdout.write(`WakeLab is running at ${bridge.url}\n`);
-      await untilSignal();
+      await stopped;
       await bridge.close();
       await lab.close();
       // Should anything still hold the event loop open, do not hang: the work is done.

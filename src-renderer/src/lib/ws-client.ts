@@ -1,6 +1,6 @@
 /**
  * Browser mode: the contract over the bridge's WebSocket (`/api` on the page's own origin; the
- * token travels in the cookie `wakelab serve` set when the page was opened). Protocol in
+ * token travels in the page URL's `token`, else in the cookie `wakelab serve` set). Protocol in
  * docs/browser-mode.md: calls `{type:'call', id, name, arg}`, results `{type:'result', id,
  * envelope}`, events `{type:'event', name, payload}`.
  */
@@ -26,7 +26,10 @@ export function bridgeTransport(): Transport {
   const connect = (): Promise<WebSocket> => {
     if (opened) return opened;
     opened = new Promise((resolve, reject) => {
-      const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`;
+      // The token from the page's URL where it is there: cookies are not tied to a port, so with two
+      // `wakelab serve` running, the cookie may hold the other one's token.
+      const token = new URLSearchParams(location.search).get('token');
+      const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api${token ? `?token=${encodeURIComponent(token)}` : ''}`;
       const ws = new WebSocket(url);
       ws.onopen = () => {
         socket = ws;
