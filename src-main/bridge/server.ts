@@ -80,11 +80,20 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
+  // Upgraded sockets leave the HTTP server's bookkeeping (timeouts, closeAllConnections): a
+  // refused one is destroyed once its answer is written, or at close if the client never reads it.
+  const refused = new Set<Duplex>();
+  const refuse = (socket: Duplex, status: number, message: string): void => {
+    refused.add(socket);
+    socket.once('close', () => refused.delete(socket));
+    refuseUpgrade(socket, status, message);
+  };
+
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {}); // a client that vanishes mid-handshake is not our problem
     const verdict = checkRequest(req, allowed, token, true);
-    if (!verdict.ok) return refuseUpgrade(socket, verdict.status, verdict.message);
-    if ((req.url ?? '').split('?', 1)[0] !== '/api') return refuseUpgrade(socket, 404, 'WakeLab: not found');
+    if (!verdict.ok) return refuse(socket, verdict.status, verdict.message);
+    if ((req.url ?? '').split('?', 1)[0] !== '/api') return refuse(socket, 404, 'WakeLab: not found');
     wss.handleUpgrade(req, socket, head, (ws) => attachSocket(ws, opts.api, opts.hub, log));
   });
 
@@ -95,6 +104,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const close = (): Promise<void> =>
     (closing ??= new Promise<void>((done) => {
       for (const ws of wss.clients) ws.terminate();
+      for (const socket of refused) socket.destroy();
       wss.close();
       server.close(() => done());
       server.closeAllConnections();
@@ -126,6 +136,7 @@ function refuseUpgrade(socket: Duplex, status: number, message: string): void {
     'Connection: close',
     ...Object.entries(SECURITY_HEADERS).map(([k, v]) => `${k}: ${v}`),
   ].join('\r\n');
+  socket.once('finish', () => socket.destroy()); // do not wait for the client to close its side
   socket.end(Buffer.concat([Buffer.from(head + '\r\n\r\n'), body]));
 }
 

@@ -150,6 +150,11 @@ export class LabApiService implements LabApi {
     return this.service.deleteRun(arg(idArg, req, 'deleteRun').id);
   }
 
+  /** Stops every running comparison (the lab is closing). */
+  cancelAll(): void {
+    for (const job of this.running.values()) job.abort();
+  }
+
   private list(kind: Kind): CatalogList<unknown> {
     const { items, problems } = this.service.list(kind);
     const out: CatalogItem<unknown>[] = items.map((e) => ({ id: e.id, name: e.name, description: e.description, origin: e.origin, value: e.value }));

@@ -88,13 +88,16 @@ export class LabService {
   ) {}
 
   private store: Store | null = null;
+  private closed = false;
 
   private db(): Store {
+    if (this.closed) throw new WakeLabError('CANCELLED', 'the lab is shutting down');
     this.store ??= this.openStore();
     return this.store;
   }
 
   close(): void {
+    this.closed = true;
     this.store?.close();
     this.store = null;
   }
@@ -139,6 +142,7 @@ export class LabService {
     const workers = Math.min(req.workers ?? (jobs.length >= POOL_THRESHOLD ? SimPool.defaultSize() : 0), jobs.length);
     const results = workers > 1 ? await runPooled(jobs, workers, onProgress, req.signal, this.workerUrl) : await runHere(jobs, onProgress, req.signal);
 
+    if (req.signal?.aborted) throw cancelled(); // cancelled during the last run: store nothing
     const detection = results.map((r, i) => detectionForRanking(policies[i]!.value, r.metrics));
     const pareto = paretoSet(results.map((r, i) => ({ energy: r.metrics.energyJ, latency: detection[i]! })));
     let comparisonId: number | null = null;
@@ -214,8 +218,7 @@ export class LabService {
       policyIds: db.getComparison(c.id)?.runs.map((r) => r.policyId) ?? [],
     }));
     const runs: HistoryEntry[] = db
-      .listRuns({ limit })
-      .filter((r) => r.kind === 'simulate')
+      .listSingleRuns({ limit })
       .map((r) => ({ kind: 'run', id: r.id, createdAt: r.createdAt, radioId: r.radioId, scenarioId: r.scenarioId, durationS: r.durationS, seed: r.seed, policyIds: [r.policyId] }));
     return [...comparisons, ...runs].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id).slice(0, limit);
   }

@@ -40,6 +40,9 @@ export function createLab(opts: LabOptions): Lab {
     api,
     hub,
     service,
-    close: async () => service.close(),
+    close: async () => {
+      api.cancelAll();
+      service.close();
+    },
   };
 }

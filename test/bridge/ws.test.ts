@@ -1,5 +1,6 @@
 // Browser-mode bridge over WebSocket: upgrade checks, calls as envelopes, events, malformed frames.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -124,6 +125,21 @@ describe('the upgrade', () => {
     expect(await open({ origin: 'http://evil.example', headers: withCookie() })).toBe(403);
     expect(await open({ origin: `http://evil.example:${bridge.port}`, headers: withCookie() })).toBe(403);
     expect(await open({ headers: withCookie() })).toBe(403);
+  });
+
+  it('does not keep a refused connection open when the client never closes its side', async () => {
+    const socket = connect({ port: bridge.port, host: '127.0.0.1', allowHalfOpen: true });
+    socket.on('error', () => {});
+    const ended = new Promise<void>((done) => socket.once('end', () => done()));
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString()));
+    // A raw upgrade without a token; this client never ends its side of the connection.
+    socket.write(`GET /api HTTP/1.1\r\nHost: 127.0.0.1:${bridge.port}\r\nOrigin: ${own()}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    await within(ended, 'the refusal');
+    expect(answer).toMatch(/^HTTP\/1.1 401/);
+    // The half-open client must not hold the server: close() finishes at once.
+    await within(bridge.close(), 'close() with a half-open refused client', 2000);
+    socket.destroy();
   });
 
   it('accepts the token in the query, and refuses other paths', async () => {

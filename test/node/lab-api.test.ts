@@ -121,6 +121,28 @@ describe('LabApiService', () => {
     expect(await api.listHistory()).toEqual([]); // nothing stored
   });
 
+  it('a cancel during the last run still cancels: nothing is stored', async () => {
+    lab.hub.subscribe((name, payload) => {
+      if (name === 'progress' && payload.done === payload.total) void api.cancel({ jobId: payload.jobId });
+    });
+    expect(await codeOf(api.compare(spec('job-last')))).toBe('CANCELLED');
+    expect(await api.listHistory()).toEqual([]);
+  });
+
+  it('history keeps single runs however many comparison runs came after them', async () => {
+    lab.service.simulate({ policy: 'battery-lean', hours: 1 });
+    for (let i = 0; i < 4; i++) await api.compare(spec(`job-h${i}`, { hours: 1, policies: ['strongswan-android', 'ios-dpd-low', 'ios-dpd-medium', 'ios-dpd-high', 'battery-lean'] }));
+    const h = await api.listHistory({ limit: 10 });
+    expect(h.map((e) => e.kind)).toEqual(['comparison', 'comparison', 'comparison', 'comparison', 'run']);
+  });
+
+  it('a closed lab cancels what runs and refuses new work', async () => {
+    const run = api.compare(spec('job-close', { hours: 24 * 30 }));
+    await lab.close();
+    expect(await codeOf(run)).toBe('CANCELLED');
+    expect(await codeOf(api.listHistory())).toBe('CANCELLED');
+  });
+
   it('cancel also stops a comparison running on worker threads', async () => {
     const many = Array.from({ length: 8 }, () => 'charon-dpd30');
     const run = api.compare(spec('job-5', { policies: many, hours: 24 * 60 }));

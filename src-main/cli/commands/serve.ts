@@ -56,10 +56,10 @@ export function registerServe(program: Command): void {
       }
       process.stdout.write(`WakeLab is running at ${bridge.url}\n`);
       await stopped;
+      // Should anything hold the shutdown or the event loop open, do not hang: exit after 2 s.
+      setTimeout(() => process.exit(0), 2000).unref();
       await bridge.close();
       await lab.close();
-      // Should anything still hold the event loop open, do not hang: the work is done.
-      setTimeout(() => process.exit(0), 2000).unref();
     });
 }
 

@@ -82,6 +82,7 @@ export interface Statements {
   insertWakeup: Stmt<[number, number, number, string, string, number, number]>;
   listRuns: Stmt<[Page], RunSummaryRow>;
   listRunsOfComparison: Stmt<[Page & { comparisonId: number }], RunSummaryRow>;
+  listSingleRuns: Stmt<[Page], RunSummaryRow>;
   runsOfComparison: Stmt<[number], RunSummaryRow>;
   getRun: Stmt<[number], RunRow>;
   getWakeups: Stmt<[Page & { runId: number }], WakeupDbRow>;
@@ -121,6 +122,9 @@ export function prepareStatements(db: Database.Database): Statements {
     ),
     listRunsOfComparison: db.prepare<[Page & { comparisonId: number }], RunSummaryRow>(
       `${RUN_SUMMARY} WHERE r.comparison_id = @comparisonId ORDER BY r.created_at DESC, r.id DESC LIMIT @limit OFFSET @offset`,
+    ),
+    listSingleRuns: db.prepare<[Page], RunSummaryRow>(
+      `${RUN_SUMMARY} WHERE r.comparison_id IS NULL ORDER BY r.created_at DESC, r.id DESC LIMIT @limit OFFSET @offset`,
     ),
     runsOfComparison: db.prepare<[number], RunSummaryRow>(`${RUN_SUMMARY} WHERE r.comparison_id = ? ORDER BY r.id`),
     getRun: db.prepare<[number], RunRow>(`

@@ -116,6 +116,11 @@ export class Store {
     return rows.map(toRunSummary);
   }
 
+  /** Runs that belong to no comparison (`wakelab simulate`), newest first. */
+  listSingleRuns(opts: PageOptions = {}): RunSummary[] {
+    return this.q.listSingleRuns.all(pageOf(opts)).map(toRunSummary);
+  }
+
   getRun(id: number): RunRecord | null {
     const row = this.q.getRun.get(id);
     return row ? toRunRecord(row) : null;

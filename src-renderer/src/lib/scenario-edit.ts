@@ -32,6 +32,8 @@ export function defaultTraffic(kind: string): Traffic {
 
 /** The edited scenario as the service takes it: emptied optional inputs (null) are left out. */
 export function cleanScenario(s: Scenario, durationS: number): Scenario {
-  const events = s.events.map((e) => Object.fromEntries(Object.entries(e).filter(([, v]) => v !== null && v !== undefined)) as ScenarioEvent);
+  // Only a client's loss of coverage has a duration: a kind changed in the form drops it.
+  const keep = (e: ScenarioEvent, k: string, v: unknown) => v !== null && v !== undefined && (k !== 'durationS' || e.kind === 'client-vanishes');
+  const events = s.events.map((e) => Object.fromEntries(Object.entries(e).filter(([k, v]) => keep(e, k, v))) as ScenarioEvent);
   return { ...s, durationS, events };
 }
