@@ -9,6 +9,7 @@
  * caller as `ApiError { code, message }` with the service's one-line message.
  */
 import type { Cause } from './core/causes.ts';
+import type { PolicyFieldDoc } from './core/policy/fields.ts';
 import type { Policy } from './core/policy/schema.ts';
 import type { RadioProfile } from './core/radio/profile.ts';
 import type { Metrics } from './core/sim/metrics.ts';
@@ -54,16 +55,7 @@ export type ValidateKind = 'policy' | 'radio' | 'scenario';
 export type ValidationResult<T = unknown> = { ok: true; value: T; issues: [] } | { ok: false; issues: Issue[] };
 
 /** What one policy field means, with its equivalents in the clients and daemons users know. */
-export interface FieldDoc {
-  /** Dotted path in the policy file, e.g. "client.keepaliveS". */
-  path: string;
-  label: string;
-  unit: string;
-  help: string;
-  strongswan: string;
-  android: string;
-  ios: string;
-}
+export type FieldDoc = PolicyFieldDoc;
 
 export interface CompareSpec {
   /** Chosen by the caller; names this comparison in `progress` events and `cancel`. */
