@@ -1,0 +1,51 @@
+/**
+ * The virtual-IP pool a responder answers CP(CFG_REQUEST) INTERNAL_IP4_ADDRESS from (RFC 7296
+ * 3.15.1, 2.19). Sans-IO and deterministic: the lowest free address is leased; an identity gets
+ * its previous address back while that is free (as charon's in-memory pools do), and a lease is
+ * released when the IKE SA that holds it goes.
+ */
+import { cidrRange, type Cidr } from '../net/ipv4.ts';
+
+export class AddressPool {
+  private readonly start: number;
+  private readonly size: number;
+  private readonly leased = new Map<number, string>();
+  private readonly lastOf = new Map<string, number>();
+
+  constructor(cidr: Cidr) {
+    const { start, end } = cidrRange(cidr);
+    // A /31 or /32 pool hands out every address; larger ones skip the network and broadcast address.
+    const skip = cidr.prefix <= 30 ? 1 : 0;
+    this.start = start + skip;
+    this.size = end - start + 1 - 2 * skip;
+  }
+
+  get capacity(): number {
+    return this.size;
+  }
+
+  get inUse(): number {
+    return this.leased.size;
+  }
+
+  /** Leases an address to `owner` (an IKE identity); null when the pool is exhausted. */
+  lease(owner: string): number | null {
+    const previous = this.lastOf.get(owner);
+    if (previous !== undefined && !this.leased.has(previous)) return this.take(previous, owner);
+    for (let i = 0; i < this.size; i++) {
+      const a = (this.start + i) >>> 0;
+      if (!this.leased.has(a)) return this.take(a, owner);
+    }
+    return null;
+  }
+
+  release(address: number): void {
+    this.leased.delete(address);
+  }
+
+  private take(a: number, owner: string): number {
+    this.leased.set(a, owner);
+    this.lastOf.set(owner, a);
+    return a;
+  }
+}
