@@ -1,0 +1,76 @@
+/**
+ * The CryptoSuite: every cryptographic operation the IKE and ESP code needs, behind one small
+ * interface, so the protocol code stays sans-IO. Randomness comes in here too (`randomBytes`),
+ * never from the environment. createNobleSuite (noble-suite.ts) is the implementation; the node
+ * layer passes it crypto.randomBytes, tests pass a seeded generator.
+ *
+ * Algorithms are named by IANA transform IDs (RFC 7296 3.3.2; src-main/core/ike/constants.ts).
+ * Two kinds of failure, kept apart on purpose:
+ * - local misuse (an unknown transform ID, a key of the wrong length) throws, naming the argument;
+ * - bad input from the network (a forged ICV, a truncated packet, an invalid public value) never
+ *   throws: `decrypt` and `computeShared` return null and `verify` returns false.
+ */
+
+/** An SK payload / ESP cipher: one ENCR transform and, unless it is AEAD, one INTEG transform. */
+export interface SkCipher {
+  /** ENCR Transform ID (EncrId). */
+  readonly encr: number;
+  /** The Key Length attribute in bits (RFC 7296 3.3.5); absent for ENCR_CHACHA20_POLY1305. */
+  readonly keyLength?: number;
+  /** INTEG Transform ID (IntegId); absent or NONE (0) with an AEAD cipher (RFC 5282 8). */
+  readonly integ?: number;
+}
+
+/** The keys of one direction: SK_ei with SK_ai, or SK_er with SK_ar (RFC 7296 2.14). */
+export interface SkKeys {
+  /** Encryption key material: the cipher key, then for AEAD the 4-octet salt (RFC 5282 7.1). */
+  readonly encr: Uint8Array;
+  /** Integrity key (SK_a); empty or absent with an AEAD cipher (RFC 5282 7.1). */
+  readonly integ?: Uint8Array;
+}
+
+/** One side of a Diffie-Hellman exchange (RFC 7296 1.2, 3.4). */
+export interface DhExchange {
+  /** Transform Type 4 ID (DhGroup). */
+  readonly group: number;
+  /** Key Exchange Data for the KE payload, in the group's wire format. */
+  readonly publicValue: Uint8Array;
+  /**
+   * g^ir from the peer's Key Exchange Data, in the group's format (MODP: left-padded to the
+   * prime's length; ECP: the x coordinate; Curve25519: 32 octets). Null when the peer's value is
+   * invalid: wrong length, not on the curve, 0, 1 or p-1 for MODP, or an all-zero X25519 result.
+   */
+  computeShared(peerPublic: Uint8Array): Uint8Array | null;
+}
+
+export interface CryptoSuite {
+  /** n bytes from the injected random source. */
+  randomBytes(n: number): Uint8Array;
+
+  /** prf(key, data) (RFC 7296 2.13): the untruncated HMAC of the PRF transform. */
+  prf(alg: number, key: Uint8Array, data: Uint8Array): Uint8Array;
+
+  /** prf+(key, seed) cut to `length` octets (RFC 7296 2.13); at most 255 prf outputs. */
+  prfPlus(alg: number, key: Uint8Array, seed: Uint8Array, length: number): Uint8Array;
+
+  /** The ICV of `data`: the HMAC truncated as the INTEG transform says (RFC 2404, RFC 4868 2.3). */
+  sign(alg: number, key: Uint8Array, data: Uint8Array): Uint8Array;
+
+  /** Whether `icv` is the ICV of `data`, compared in constant time. */
+  verify(alg: number, key: Uint8Array, data: Uint8Array, icv: Uint8Array): boolean;
+
+  /**
+   * Encrypts the SK payload's plaintext (payloads, Padding and Pad Length, already padded to the
+   * cipher's block; see sk-padding.ts) and returns Encrypted Payloads || Integrity Checksum Data.
+   * `aad` is the message from the first octet of the IKE header through the SK payload header
+   * (RFC 5282 5.1). Non-AEAD: the ICV covers aad | IV | ciphertext (RFC 7296 3.14); AEAD: nonce
+   * salt | IV (RFC 5282 4, RFC 7634 2).
+   */
+  encrypt(alg: SkCipher, keys: SkKeys, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
+
+  /** The inverse of encrypt: the padded plaintext, or null when authentication fails. */
+  decrypt(alg: SkCipher, keys: SkKeys, iv: Uint8Array, ciphertextAndIcv: Uint8Array, aad: Uint8Array): Uint8Array | null;
+
+  /** A fresh ephemeral key pair in the group, drawn from randomBytes. */
+  dh(group: number): DhExchange;
+}
