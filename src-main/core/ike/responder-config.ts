@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { WakeLabError } from '../errors.ts';
 import { parseCidr, parseIpv4 } from '../net/ipv4.ts';
+import { parseProposal, type ProposalProtocol } from './proposal-syntax.ts';
 import { retransmitSchema } from '../policy/schema.ts';
 import { labelled, parseWith } from '../validate.ts';
 
@@ -91,6 +92,17 @@ export function parseResponderConfig(input: unknown, label = 'responder configur
     if (ids.has(s.id)) throw new WakeLabError('INVALID_ARGUMENT', `${label}: secrets.${i}.id: "${s.id}" has a secret already`);
     ids.add(s.id);
   }
+  const checkProposals = (list: readonly string[], protocol: ProposalProtocol, field: string): void => {
+    for (const [i, text] of list.entries()) {
+      try {
+        parseProposal(text, protocol);
+      } catch (e) {
+        throw new WakeLabError('INVALID_ARGUMENT', `${label}: ${field}.${i}: ${(e as Error).message}`);
+      }
+    }
+  };
+  checkProposals(cfg.ike.proposals, 'ike', 'ike.proposals');
+  checkProposals(cfg.esp.proposals, 'esp', 'esp.proposals');
   if (cfg.listen.ikePort === cfg.listen.nattPort) throw new WakeLabError('INVALID_ARGUMENT', `${label}: listen.nattPort must differ from listen.ikePort`);
   return cfg;
 }

@@ -32,6 +32,8 @@ describe('parseResponderConfig', () => {
     [{ ...minimal, dpd: { action: 'restart' } }, /dpd.action/],
     [{ ...minimal, localId: 'has space' }, /localId: must not contain spaces/],
     [{ ...minimal, extra: 1 }, /unknown field "extra"/],
+    [{ ...minimal, ike: { proposals: ['aes128-sha256-prfsha256-curve25519', 'aes128-md4-modp2048'] } }, /ike.proposals.1: .*md4/],
+    [{ ...minimal, esp: { proposals: ['blowfish'] } }, /esp.proposals.0: .*blowfish/],
   ])('refuses %j', (input, message) => {
     expect(() => parseResponderConfig(input)).toThrow(message);
   });
