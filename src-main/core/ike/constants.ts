@@ -51,7 +51,7 @@ export const ProtocolId = { IKE: 1, AH: 2, ESP: 3 } as const;
 /** RFC 7296 3.3.2: Transform Type. (RFC 9370 renames 4 "Key Exchange Method"; 4 is the D-H group.) */
 export const TransformType = { ENCR: 1, PRF: 2, INTEG: 3, DH: 4, ESN: 5 } as const;
 
-/** Transform Type 1 IDs (RFC 7296 3.3.2; RFC 4106 AES-GCM, RFC 7634 ChaCha20-Poly1305). */
+/** Transform Type 1 IDs (RFC 7296 3.3.2; AES-GCM: RFC 4106 for ESP, RFC 5282 for IKE; RFC 7634 ChaCha20-Poly1305). */
 export const EncrId = {
   ENCR_3DES: 3,
   ENCR_NULL: 11,
@@ -172,7 +172,7 @@ export const NotifyStatus = {
   REKEY_SA: 16393,
   ESP_TFC_PADDING_NOT_SUPPORTED: 16394,
   NON_FIRST_FRAGMENTS_ALSO: 16395,
-  /** RFC 4555 (MOBIKE) 16396..16404. */
+  /** RFC 4555 (MOBIKE) 16396..16402. */
   MOBIKE_SUPPORTED: 16396,
   ADDITIONAL_IP4_ADDRESS: 16397,
   ADDITIONAL_IP6_ADDRESS: 16398,
