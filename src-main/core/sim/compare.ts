@@ -4,7 +4,7 @@
  */
 import type { Policy } from '../policy/schema.ts';
 import type { Metrics } from './metrics.ts';
-import { giveUpAfterS } from './exchange.ts';
+import { giveUpAfterS } from '../policy/retransmit.ts';
 
 /**
  * The detection latency a comparison ranks by, s: what the run measured where the scenario has

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyOverrides, parseOverride } from '../../../src-main/core/overrides.ts';
 import { detectionBounds, paretoSet } from '../../../src-main/core/sim/compare.ts';
 import { EventQueue } from '../../../src-main/core/sim/event-queue.ts';
-import { retransmitWaits } from '../../../src-main/core/sim/exchange.ts';
+import { retransmitWaits } from '../../../src-main/core/policy/retransmit.ts';
 import { NatBinding } from '../../../src-main/core/nat/nat.ts';
 import { Rng } from '../../../src-main/core/rng.ts';
 import { policyWith, preset } from '../../support/builtins.ts';

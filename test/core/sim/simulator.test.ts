@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario, type Scenario } from '../../../src-main/core/sim/scenario.ts';
 import { simulate } from '../../../src-main/core/sim/simulator.ts';
-import { giveUpAfterS } from '../../../src-main/core/sim/exchange.ts';
+import { giveUpAfterS } from '../../../src-main/core/policy/retransmit.ts';
 import { traceFromArrays } from '../../../src-main/core/trace/trace.ts';
 import { policyWith, preset, radioProfile, scenario } from '../../support/builtins.ts';
 
