@@ -3,12 +3,22 @@
  * no node:* imports), so the same code runs in the responder, the simulator and the tests.
  * Randomness is injected: the node layer passes crypto.randomBytes, tests a seeded generator.
  */
-import { expectInt } from './args.ts';
+import { sha1 } from '@noble/hashes/legacy.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { expectBytes, expectInt } from './args.ts';
 import { createDh } from './dh.ts';
 import { decryptSk, encryptSk } from './encr.ts';
 import { integSign, integVerify } from './integ.ts';
 import { prf, prfPlus } from './prf.ts';
-import type { CryptoSuite } from './suite.ts';
+import type { CryptoSuite, PlainHash } from './suite.ts';
+
+const PLAIN_HASHES: Readonly<Record<PlainHash, (data: Uint8Array) => Uint8Array>> = { sha1, sha256 };
+
+function hash(alg: PlainHash, data: Uint8Array): Uint8Array {
+  const fn = Object.hasOwn(PLAIN_HASHES, alg) ? PLAIN_HASHES[alg] : undefined;
+  if (!fn) throw new RangeError(`"alg" expected one of ${Object.keys(PLAIN_HASHES).join(', ')}, got ${String(alg)}`);
+  return fn(expectBytes('data', data));
+}
 
 export function createNobleSuite(randomBytes: (n: number) => Uint8Array): CryptoSuite {
   if (typeof randomBytes !== 'function') throw new TypeError(`"randomBytes" expected a function, got ${typeof randomBytes}`);
@@ -30,5 +40,6 @@ export function createNobleSuite(randomBytes: (n: number) => Uint8Array): Crypto
     encrypt: encryptSk,
     decrypt: decryptSk,
     dh: (group) => createDh(group, random),
+    hash,
   };
 }

@@ -73,4 +73,13 @@ export interface CryptoSuite {
 
   /** A fresh ephemeral key pair in the group, drawn from randomBytes. */
   dh(group: number): DhExchange;
+
+  /**
+   * A plain hash (FIPS 180-4): SHA-1 for the NAT_DETECTION_* notifies (RFC 7296 2.23), SHA-256
+   * for stateless cookies (2.6). Any other name throws (local misuse).
+   */
+  hash(alg: PlainHash, data: Uint8Array): Uint8Array;
 }
+
+/** The hashes `CryptoSuite.hash` offers. */
+export type PlainHash = 'sha1' | 'sha256';

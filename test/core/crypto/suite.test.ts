@@ -40,6 +40,28 @@ describe('createNobleSuite', () => {
   });
 });
 
+describe('hash: SHA-1 and SHA-256 (FIPS 180-4; the examples of FIPS 180-2 Appendices A and B)', () => {
+  const suite = createNobleSuite(seededRandom(7));
+  const ascii = (s: string) => new TextEncoder().encode(s);
+  const twoBlocks = 'abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq';
+
+  it('one-block message "abc"', () => {
+    expect(toHex(suite.hash('sha1', ascii('abc')))).toBe('a9993e364706816aba3e25717850c26c9cd0d89d');
+    expect(toHex(suite.hash('sha256', ascii('abc')))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('multi-block message (448 bits)', () => {
+    expect(toHex(suite.hash('sha1', ascii(twoBlocks)))).toBe('84983e441c3bd26ebaae4aa1f95129e5e54670f1');
+    expect(toHex(suite.hash('sha256', ascii(twoBlocks)))).toBe('248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1');
+  });
+
+  it('refuses other names and non-byte data, naming the argument', () => {
+    expect(() => suite.hash('md5' as 'sha1', ascii('abc'))).toThrow(/"alg" expected one of sha1, sha256, got md5/);
+    expect(() => suite.hash('toString' as 'sha1', ascii('abc'))).toThrow(/"alg"/);
+    expect(() => suite.hash('sha256', 'abc' as unknown as Uint8Array)).toThrow(/"data" expected Uint8Array/);
+  });
+});
+
 describe('the algorithm registry', () => {
   it('lists what WakeLab implements, by IANA ID', () => {
     expect(supportedPrfs().map((p) => p.id)).toEqual([PrfId.PRF_HMAC_SHA1, PrfId.PRF_HMAC_SHA2_256, PrfId.PRF_HMAC_SHA2_384, PrfId.PRF_HMAC_SHA2_512]);

@@ -37,7 +37,7 @@ export type Payload =
   | Tagged<Cp, P['CP']>;
 
 /** The payload with type `K`, for narrowing: `PayloadOf<typeof PayloadType.N>`. */
-export type PayloadOf<K extends Payload['type']> = Extract<Payload, { readonly type: K }>;
+export type PayloadOf<K extends Payload['type']> = Payload & { readonly type: K };
 
 function tag<T, K extends number>(type: K, d: Decoded<T>): Decoded<Tagged<T, K>> {
   return d.ok ? ok({ ...d.value, type }) : d;

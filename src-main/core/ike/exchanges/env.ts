@@ -1,0 +1,21 @@
+/** What an exchange handler may use and change in the engine (responder or initiator) that runs it. */
+import type { CryptoSuite } from '../../crypto/suite.ts';
+import type { IkeSa } from '../ike-sa.ts';
+import type { Endpoint, Outbox } from '../io.ts';
+import type { IkePolicy } from '../policy.ts';
+
+export interface Env {
+  readonly suite: CryptoSuite;
+  readonly policy: IkePolicy;
+  readonly out: Outbox;
+  /** The NAT-T port (RFC 3948): IKE there carries the non-ESP marker. */
+  readonly nattPort: number;
+  /** Counts a dropped datagram by reason and reports it. */
+  drop(reason: string, detail: string, from: Endpoint): void;
+  /** Forgets an IKE SA (and releases its virtual IP). */
+  remove(sa: IkeSa): void;
+  /** Adds an IKE SA (a rekeyed one). */
+  add(sa: IkeSa): void;
+  /** Every other IKE SA (INITIAL_CONTACT looks for the same peer identity). */
+  others(sa: IkeSa): IkeSa[];
+}

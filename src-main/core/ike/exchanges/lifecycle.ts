@@ -1,0 +1,53 @@
+/**
+ * What happens to an IKE SA over its life, whoever drives the exchange: it is established (and
+ * INITIAL_CONTACT clears older SAs of the same identity, RFC 7296 2.4), gets CHILD_SAs, schedules
+ * its liveness checks (2.4) and rekeys (2.8), and goes away with its CHILD_SAs.
+ */
+import { formatIpv4 } from '../../net/ipv4.ts';
+import type { ChildSa } from '../child-sa.ts';
+import type { IkeSa } from '../ike-sa.ts';
+import type { Env } from './env.ts';
+
+type Down = Extract<import('../io.ts').IkeEvent, { kind: 'ike-down' }>['reason'];
+
+export function establish(env: Env, sa: IkeSa, now: number, initialContact: boolean): void {
+  sa.state = 'established';
+  sa.establishedAt = now;
+  if (initialContact) {
+    // 2.4: the peer has no state from before; SAs we still hold for its identity are stale.
+    for (const other of env.others(sa)) {
+      if (other.peerId === sa.peerId && other.state !== 'dead') destroy(env, other, 'replaced');
+    }
+  }
+  if (env.policy.ikeRekeyS > 0) sa.rekeyAt = now + env.policy.ikeRekeyS;
+  scheduleDpd(env, sa, now);
+  env.out.event({ kind: 'ike-up', sa: sa.name, peerId: sa.peerId, peer: sa.peer, virtualIp: sa.virtualIp === null ? null : formatIpv4(sa.virtualIp) });
+}
+
+export function childUp(env: Env, sa: IkeSa, child: ChildSa, rekeyOf: number | null, now: number): void {
+  sa.children.push(child);
+  if (env.policy.espRekeyS > 0) child.rekeyAt = now + env.policy.espRekeyS;
+  env.out.event({ kind: 'child-up', sa: sa.name, child: child.info(), rekeyOf });
+}
+
+export function childDown(env: Env, sa: IkeSa, child: ChildSa, reason: string): void {
+  const i = sa.children.indexOf(child);
+  if (i >= 0) sa.children.splice(i, 1);
+  env.out.event({ kind: 'child-down', sa: sa.name, spiIn: child.spiIn, reason });
+}
+
+/** 2.4: the next liveness check, `delayS` after the last authenticated inbound packet. */
+export function scheduleDpd(env: Env, sa: IkeSa, now: number): void {
+  sa.dpdAt = env.policy.dpd.delayS > 0 && sa.state === 'established' ? now + env.policy.dpd.delayS : Infinity;
+}
+
+/** Forgets an IKE SA and its CHILD_SAs, telling the data plane. */
+export function destroy(env: Env, sa: IkeSa, reason: Down): void {
+  for (const c of [...sa.children]) childDown(env, sa, c, reason);
+  sa.state = 'dead';
+  sa.pending = null;
+  sa.dpdAt = Infinity;
+  sa.rekeyAt = Infinity;
+  env.remove(sa);
+  env.out.event({ kind: 'ike-down', sa: sa.name, reason });
+}

@@ -1,0 +1,92 @@
+/**
+ * Requests the peer sends on an existing IKE SA (RFC 7296 2.1-2.3): a retransmission gets the
+ * cached response again, byte for byte; any other message ID than the next one is dropped; the
+ * message must decrypt and verify (3.14) before anything else happens. An authenticated request
+ * proves the peer alive (2.4) and carries its current address (2.23).
+ */
+import { ExchangeType, NotifyError } from '../constants.ts';
+import type { IkeSa } from '../ike-sa.ts';
+import { sameEndpoint, type Endpoint } from '../io.ts';
+import { protect, unprotect } from '../protect.ts';
+import { checkPayloadRules } from '../rules.ts';
+import type { Datagram } from '../wire/message.ts';
+import type { Payload } from '../wire/payloads.ts';
+import { respondAuth } from './auth-responder.ts';
+import { notify } from './build.ts';
+import { respondCreateChild } from './create-child-responder.ts';
+import type { Env } from './env.ts';
+import { respondInformational } from './informational.ts';
+import { childUp, establish, scheduleDpd } from './lifecycle.ts';
+
+type Ike = Extract<Datagram, { kind: 'ike' }>;
+
+export function handleRequest(env: Env, sa: IkeSa, d: Ike, from: Endpoint, to: Endpoint, now: number): void {
+  const h = d.header;
+  const cached = sa.lastResponse;
+  if (cached && h.messageId === cached.messageId && h.messageId === sa.expectId - 1) {
+    env.out.send(to, from, cached.bytes);
+    return;
+  }
+  if (h.messageId !== sa.expectId) return env.drop('bad-message-id', `request ${h.messageId} on ${sa.name}, expected ${sa.expectId}`, from);
+  const inner = unprotect({ suite: env.suite, cipher: sa.cipher, keys: sa.keys, role: sa.role }, d);
+  if (!inner.ok) return env.drop(inner.reason, `${sa.name}: ${inner.detail}`, from);
+
+  noteAuthenticated(env, sa, from, to, now);
+  const payloads = inner.payloads;
+  const problem = checkPayloadRules(h.exchangeType, false, payloads);
+  if (problem) {
+    env.drop('rules', problem.message, from);
+    return respond(env, sa, h.exchangeType, [notify(NotifyError.INVALID_SYNTAX)], from, to);
+  }
+  switch (h.exchangeType) {
+    case ExchangeType.IKE_AUTH: {
+      if (sa.state !== 'half-open') return env.drop('unexpected-exchange', `IKE_AUTH on established ${sa.name}`, from);
+      const r = respondAuth(env.suite, env.policy, sa, payloads, inner.bodies, now);
+      respond(env, sa, h.exchangeType, r.reply, from, to);
+      if (r.kind === 'failed') {
+        env.drop('auth-failed', r.detail, from);
+        env.remove(sa);
+        env.out.event({ kind: 'ike-down', sa: sa.name, reason: 'auth-failed' });
+        return;
+      }
+      establish(env, sa, now, r.initialContact);
+      if (r.child) childUp(env, sa, r.child.child, null, now);
+      return;
+    }
+    case ExchangeType.INFORMATIONAL:
+      return respondInformational(env, sa, payloads, now, (reply, after) => {
+        respond(env, sa, h.exchangeType, reply, from, to);
+        after();
+      });
+    case ExchangeType.CREATE_CHILD_SA: {
+      if (sa.state !== 'established') return env.drop('unexpected-exchange', `CREATE_CHILD_SA on ${sa.state} ${sa.name}`, from);
+      const r = respondCreateChild(env, sa, payloads, now);
+      respond(env, sa, h.exchangeType, r.reply, from, to);
+      r.after();
+      return;
+    }
+    default:
+      return env.drop('unexpected-exchange', `exchange ${h.exchangeType} on ${sa.name}`, from);
+  }
+}
+
+/** 2.4 and 2.23: an authenticated packet proves the peer alive and tells where it is now. */
+export function noteAuthenticated(env: Env, sa: IkeSa, from: Endpoint, to: Endpoint, now: number): void {
+  sa.lastInbound = now;
+  scheduleDpd(env, sa, now);
+  if (!sameEndpoint(sa.peer, from) || !sameEndpoint(sa.local, to)) {
+    sa.peer = from;
+    sa.local = to;
+    sa.natt = to.port === env.nattPort;
+    env.out.event({ kind: 'peer-moved', sa: sa.name, peer: from });
+  }
+}
+
+/** Sends the response to the request with ID expectId, remembers it, and opens the window. */
+export function respond(env: Env, sa: IkeSa, exchange: number, payloads: readonly Payload[], to: Endpoint, from: Endpoint): void {
+  const header = { spiI: sa.spiI, spiR: sa.spiR, exchangeType: exchange, initiator: sa.role === 'initiator', response: true, messageId: sa.expectId };
+  const bytes = protect({ suite: env.suite, cipher: sa.cipher, keys: sa.keys, role: sa.role }, header, payloads, { nonEspMarker: sa.natt });
+  env.out.send(from, to, bytes);
+  sa.lastResponse = { messageId: sa.expectId, bytes, to, from };
+  sa.expectId++;
+}

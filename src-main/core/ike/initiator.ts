@@ -1,0 +1,215 @@
+/**
+ * The IKEv2 initiator, sans-IO like the responder: it sets up one IKE SA with a pre-shared key
+ * (IKE_SA_INIT, then IKE_AUTH with a virtual IP and a CHILD_SA, RFC 7296 1.2), answers the
+ * responder's requests (liveness checks, deletes, rekeys) with the same exchange code, and can run
+ * its own liveness check and delete. It is the base of the client emulator, and the responder's
+ * counterpart in ladder tests.
+ */
+import { toHex } from '../bytes/hex.ts';
+import type { CryptoSuite } from '../crypto/suite.ts';
+import { ipv4Bytes, parseIpv4 } from '../net/ipv4.ts';
+import { retransmitWaits } from '../policy/retransmit.ts';
+import { ExchangeType, NotifyError, NotifyStatus, PayloadType as T, ProtocolId } from './constants.ts';
+import { buildAuthRequest, processAuthResponse, wireProposals, type AuthRequestInput } from './exchanges/auth-initiator.ts';
+import { findNotify, first, notify } from './exchanges/build.ts';
+import type { Env } from './exchanges/env.ts';
+import { childUp, destroy, establish } from './exchanges/lifecycle.ts';
+import { handleRequest } from './exchanges/requests-in.ts';
+import { checkDeadlines, handleResponse, sendRequest, startDpd } from './exchanges/requests-out.ts';
+import { IkeSa } from './ike-sa.ts';
+import { Outbox, type Endpoint, type Output } from './io.ts';
+import { deriveIkeSaKeys, skeyseed } from './keymat.ts';
+import { natDetectionHash } from './nat-detection.ts';
+import type { IkePolicy } from './policy.ts';
+import { decodeMessage, encodeMessage } from './wire/message.ts';
+import type { Payload } from './wire/payloads.ts';
+
+const NONCE_BYTES = 32;
+
+export interface InitiatorOptions {
+  readonly suite: CryptoSuite;
+  /** Proposals, DPD and retransmission policy (the responder's fields it does not use are ignored). */
+  readonly policy: IkePolicy;
+  readonly auth: AuthRequestInput;
+  readonly nattPort: number;
+}
+
+type Phase = 'idle' | 'init-sent' | 'auth-sent' | 'up' | 'failed' | 'closed';
+
+export class Initiator {
+  private readonly out = new Outbox();
+  private sa: IkeSa | null = null;
+  phase: Phase = 'idle';
+  failure: string | null = null;
+  readonly drops = new Map<string, number>();
+  private init: { spiI: Uint8Array; Ni: Uint8Array; bytes: Uint8Array; waits: number[]; attempt: number; deadline: number; group: number; cookie: Uint8Array | null } | null = null;
+  private local: Endpoint = { address: '0.0.0.0', port: 0 };
+  private peer: Endpoint = { address: '0.0.0.0', port: 0 };
+
+  constructor(readonly o: InitiatorOptions) {}
+
+  get ikeSa(): IkeSa | null {
+    return this.sa;
+  }
+
+  drain(): Output[] {
+    return this.out.drain();
+  }
+
+  nextDeadline(): number {
+    return Math.min(this.init ? this.init.deadline : Infinity, this.sa ? this.sa.deadline() : Infinity);
+  }
+
+  /** Starts IKE_SA_INIT from `local` to `peer` (both on the IKE port). */
+  connect(now: number, local: Endpoint, peer: Endpoint): void {
+    this.local = local;
+    this.peer = peer;
+    const group = this.o.policy.ikeProposals[0]?.dh[0];
+    if (group === undefined) throw new Error('connect: the first IKE proposal has no DH group');
+    this.sendInit(now, this.o.suite.randomBytes(8), group, null);
+  }
+
+  private sendInit(now: number, spiI: Uint8Array, group: number, cookie: Uint8Array | null): void {
+    const { suite } = this.o;
+    const dh = suite.dh(group);
+    const Ni = suite.randomBytes(NONCE_BYTES);
+    const zero = new Uint8Array(8);
+    const payloads: Payload[] = [
+      ...(cookie ? [notify(NotifyStatus.COOKIE, cookie)] : []),
+      { type: T.SA, proposals: wireProposals(this.o.policy.ikeProposals, ProtocolId.IKE, new Uint8Array(0)) },
+      { type: T.KE, group, data: dh.publicValue },
+      { type: T.Nonce, data: Ni },
+      notify(NotifyStatus.NAT_DETECTION_SOURCE_IP, natDetectionHash(suite, spiI, zero, ipv4Bytes(parseIpv4(this.local.address) ?? 0), this.local.port)),
+      notify(NotifyStatus.NAT_DETECTION_DESTINATION_IP, natDetectionHash(suite, spiI, zero, ipv4Bytes(parseIpv4(this.peer.address) ?? 0), this.peer.port)),
+    ];
+    const bytes = encodeMessage({ header: { spiI, spiR: zero, exchangeType: ExchangeType.IKE_SA_INIT, initiator: true, response: false, messageId: 0 }, payloads });
+    const waits = retransmitWaits(this.o.policy.retransmit);
+    this.init = { spiI, Ni, bytes, waits, attempt: 0, deadline: now + waits[0]!, group, cookie };
+    this.pendingDh = dh;
+    this.phase = 'init-sent';
+    this.out.send(this.local, this.peer, bytes);
+  }
+
+  private pendingDh: ReturnType<CryptoSuite['dh']> | null = null;
+
+  receive(now: number, datagram: Uint8Array, from: Endpoint, to: Endpoint): void {
+    const d = decodeMessage(datagram, { natt: to.port === this.o.nattPort });
+    if (d.kind !== 'ike') return this.drop(d.kind === 'drop' ? d.reason : `unexpected-${d.kind}`, from);
+    const h = d.header;
+    if (this.phase === 'init-sent' && h.exchangeType === ExchangeType.IKE_SA_INIT && h.response && this.init && toHex(h.spiI) === toHex(this.init.spiI)) {
+      return this.onInitResponse(now, d.payloads, d.message, h.spiR, from, to);
+    }
+    const sa = this.sa;
+    if (!sa || toHex(h.spiI) !== toHex(sa.spiI) || toHex(h.spiR) !== toHex(sa.spiR)) return this.drop('unknown-spi', from);
+    if (h.response) handleResponse(this.env(), sa, d, from, to, now);
+    else handleRequest(this.env(), sa, d, from, to, now);
+  }
+
+  private onInitResponse(now: number, payloads: readonly Payload[], message: Uint8Array, spiR: Uint8Array, from: Endpoint, to: Endpoint): void {
+    const init = this.init!;
+    const { suite, policy } = this.o;
+    const invalidKe = findNotify(payloads, NotifyError.INVALID_KE_PAYLOAD);
+    if (invalidKe && invalidKe.data.length === 2) return this.sendInit(now, init.spiI, (invalidKe.data[0]! << 8) | invalidKe.data[1]!, init.cookie);
+    const cookie = findNotify(payloads, NotifyStatus.COOKIE);
+    if (cookie) return this.sendInit(now, init.spiI, init.group, cookie.data);
+    const sa = first(payloads, T.SA);
+    const ke = first(payloads, T.KE);
+    const nonce = first(payloads, T.Nonce);
+    if (!sa || !ke || !nonce || !this.pendingDh) return this.fail(`IKE_SA_INIT refused: ${payloads.filter((p) => p.type === T.N).map((p) => (p as { notifyType: number }).notifyType).join(', ') || 'no SA/KE/Nr'}`);
+    const gir = this.pendingDh.computeShared(ke.data);
+    if (!gir) return this.fail('the responder KE is not a valid public value');
+    const p = sa.proposals[0]!;
+    const get = (type: number) => p.transforms.find((t) => t.type === type);
+    const keyLength = get(1)?.attributes.find((a) => a.type === 14)?.value as number | undefined;
+    const integ = get(3)?.id;
+    const transforms = { encr: get(1)!.id, ...(keyLength !== undefined ? { keyLength } : {}), ...(integ ? { integ } : {}), prf: get(2)!.id };
+    const keys = deriveIkeSaKeys(suite, transforms, skeyseed(suite, transforms.prf, init.Ni, nonce.data, gir), init.Ni, nonce.data, init.spiI, spiR);
+    // 2.23: with NAT detection done, IKE moves to the NAT-T port (charon does this even without a NAT).
+    const nattDone = findNotify(payloads, NotifyStatus.NAT_DETECTION_SOURCE_IP) !== undefined;
+    const local = nattDone ? { address: to.address, port: this.o.nattPort } : to;
+    const peer = nattDone ? { address: from.address, port: this.o.nattPort } : from;
+    const ike = new IkeSa({ role: 'initiator', spiI: init.spiI, spiR: spiR.slice(), transforms, keys, Ni: init.Ni, Nr: nonce.data.slice(), initRequest: init.bytes, initResponse: message.slice(), local, peer, natt: nattDone, now });
+    this.sa = ike;
+    this.init = null;
+    this.pendingDh = null;
+    this.phase = 'auth-sent';
+    const { payloads: authPayloads, spiIn } = buildAuthRequest(suite, ike, this.o.auth);
+    sendRequest(
+      this.env(),
+      ike,
+      {
+        exchange: ExchangeType.IKE_AUTH,
+        payloads: authPayloads,
+        retransmit: policy.retransmit,
+        onResponse: (resp, t, bodies) => {
+          const r = processAuthResponse(suite, ike, this.o.auth, spiIn, resp, bodies, t);
+          if (!r.ok) return this.fail(r.detail);
+          ike.peerId = 'responder';
+          if (r.vip) ike.virtualIp = parseIpv4(r.vip);
+          establish(this.env(), ike, t, false);
+          if (r.child) childUp(this.env(), ike, r.child, null, t);
+          this.phase = 'up';
+        },
+        onFailure: () => this.fail('IKE_AUTH went unanswered'),
+      },
+      now,
+    );
+  }
+
+  tick(now: number): void {
+    const init = this.init;
+    if (init && now >= init.deadline) {
+      init.attempt++;
+      if (init.attempt >= init.waits.length) return this.fail('IKE_SA_INIT went unanswered');
+      init.deadline = now + init.waits[init.attempt]!;
+      this.out.send(this.local, this.peer, init.bytes);
+    }
+    if (this.sa) checkDeadlines(this.env(), this.sa, now);
+  }
+
+  /** Our own liveness check now (2.4). */
+  dpd(now: number): void {
+    if (this.sa && this.sa.state === 'established') startDpd(this.env(), this.sa, now);
+  }
+
+  /** Deletes the IKE SA (1.4.1) and, once answered or timed out, is closed. */
+  close(now: number): void {
+    const sa = this.sa;
+    if (!sa || sa.state !== 'established') return;
+    sa.state = 'deleting';
+    const done = () => {
+      destroy(this.env(), sa, 'deleted');
+      this.phase = 'closed';
+    };
+    sendRequest(this.env(), sa, { exchange: ExchangeType.INFORMATIONAL, payloads: [{ type: T.D, protocolId: ProtocolId.IKE, spiSize: 0, spis: [] }], retransmit: this.o.policy.retransmit, onResponse: done, onFailure: done }, now);
+  }
+
+  private fail(detail: string): void {
+    this.failure = detail;
+    this.phase = 'failed';
+    this.init = null;
+    if (this.sa) destroy(this.env(), this.sa, 'auth-failed');
+  }
+
+  private drop(reason: string, from: Endpoint): void {
+    this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1);
+    this.out.event({ kind: 'drop', reason, detail: reason, from });
+  }
+
+  private env(): Env {
+    return {
+      suite: this.o.suite,
+      policy: this.o.policy,
+      out: this.out,
+      nattPort: this.o.nattPort,
+      drop: (reason, _detail, from) => this.drop(reason, from),
+      remove: (sa) => {
+        if (this.sa === sa) this.sa = null;
+      },
+      add: (sa) => {
+        this.sa = sa;
+      },
+      others: () => [],
+    };
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * What the IKE engine (responder or initiator) takes in and gives out. It is sans-IO: a UDP
+ * adapter hands it datagrams with the addresses they carried and the time; it answers with
+ * datagrams to send, events, and the time it next needs to be woken (its deadline).
+ */
+import type { SkKeys } from '../crypto/suite.ts';
+
+export interface Endpoint {
+  /** IPv4 address, dotted. */
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface Send {
+  readonly kind: 'send';
+  /** The local address and port to send from (the port the peer reached us on, 500 or 4500). */
+  readonly from: Endpoint;
+  readonly to: Endpoint;
+  readonly bytes: Uint8Array;
+}
+
+/** A CHILD_SA as the data plane needs it: SPIs, algorithms, keys and selectors. */
+export interface ChildSaInfo {
+  /** The SPI we receive on, and the one we send with (RFC 4303). */
+  readonly spiIn: number;
+  readonly spiOut: number;
+  readonly encr: number;
+  readonly keyLength?: number;
+  readonly integ?: number;
+  readonly esn: boolean;
+  /** Keys for what we receive and what we send. */
+  readonly keysIn: SkKeys;
+  readonly keysOut: SkKeys;
+  readonly localTs: readonly string[];
+  readonly remoteTs: readonly string[];
+}
+
+export type IkeEvent =
+  | { readonly kind: 'ike-up'; readonly sa: string; readonly peerId: string; readonly peer: Endpoint; readonly virtualIp: string | null }
+  | { readonly kind: 'ike-down'; readonly sa: string; readonly reason: 'deleted-by-peer' | 'deleted' | 'dpd-failed' | 'replaced' | 'auth-failed' | 'expired' | 'rekeyed' }
+  | { readonly kind: 'ike-rekeyed'; readonly sa: string; readonly newSa: string }
+  | { readonly kind: 'child-up'; readonly sa: string; readonly child: ChildSaInfo; readonly rekeyOf: number | null }
+  | { readonly kind: 'child-down'; readonly sa: string; readonly spiIn: number; readonly reason: string }
+  | { readonly kind: 'peer-moved'; readonly sa: string; readonly peer: Endpoint }
+  /** Our liveness check went unanswered; with dpd.action "keep" the SA stays (else ike-down follows). */
+  | { readonly kind: 'dpd-failed'; readonly sa: string; readonly action: 'clear' | 'keep' }
+  | { readonly kind: 'exchange'; readonly sa: string; readonly exchange: string; readonly dir: 'in' | 'out'; readonly request: boolean; readonly messageId: number; readonly summary: string }
+  | { readonly kind: 'drop'; readonly reason: string; readonly detail: string; readonly from: Endpoint }
+  | { readonly kind: 'keepalive'; readonly from: Endpoint };
+
+export type Output = Send | { readonly kind: 'event'; readonly event: IkeEvent };
+
+/** Collects what one call produces. */
+export class Outbox {
+  private items: Output[] = [];
+
+  send(from: Endpoint, to: Endpoint, bytes: Uint8Array): void {
+    this.items.push({ kind: 'send', from, to, bytes });
+  }
+
+  event(event: IkeEvent): void {
+    this.items.push({ kind: 'event', event });
+  }
+
+  /** Everything produced since the last drain, in order. */
+  drain(): Output[] {
+    const out = this.items;
+    this.items = [];
+    return out;
+  }
+}
+
+export const endpointKey = (e: Endpoint): string => `${e.address}:${e.port}`;
+export const sameEndpoint = (a: Endpoint, b: Endpoint): boolean => a.address === b.address && a.port === b.port;

@@ -1,0 +1,155 @@
+/**
+ * The IKEv2 responder, sans-IO (architecture.md): `receive(now, datagram, from, to)` and
+ * `tick(now)` feed it; `drain()` gives what to send and what happened; `nextDeadline()` says when
+ * to call `tick` next. It keeps the IKE SAs by our SPI, answers retransmitted requests from the
+ * cache (RFC 7296 2.1), follows the peer's address on authenticated packets (2.23), runs DPD
+ * (2.4) and counts every dropped datagram by reason.
+ */
+import { toHex } from '../bytes/hex.ts';
+import type { CryptoSuite } from '../crypto/suite.ts';
+import { ExchangeType, NotifyError } from './constants.ts';
+import { CookieJar } from './cookie.ts';
+import { notify } from './exchanges/build.ts';
+import type { Env } from './exchanges/env.ts';
+import { handleRequest } from './exchanges/requests-in.ts';
+import { checkDeadlines, handleResponse } from './exchanges/requests-out.ts';
+import { respondSaInit } from './exchanges/sa-init-responder.ts';
+import type { IkeSa } from './ike-sa.ts';
+import { endpointKey, Outbox, type Endpoint, type Output } from './io.ts';
+import type { IkePolicy } from './policy.ts';
+import { checkPayloadRules } from './rules.ts';
+import { decodeMessage, encodeMessage, type Datagram } from './wire/message.ts';
+
+/** The NAT-T port (RFC 3948): IKE with the non-ESP marker, ESP and keepalives share it. */
+export interface Ports {
+  readonly ike: number;
+  readonly natt: number;
+}
+
+export class Responder {
+  private readonly sas = new Map<string, IkeSa>();
+  /** Half-open SAs by SPIi and peer, to answer a retransmitted IKE_SA_INIT request (2.1). */
+  private readonly byInit = new Map<string, IkeSa>();
+  readonly drops = new Map<string, number>();
+  keepalives = 0;
+  private readonly out = new Outbox();
+  private readonly cookies: CookieJar;
+
+  constructor(
+    readonly suite: CryptoSuite,
+    readonly policy: IkePolicy,
+    readonly ports: Ports,
+  ) {
+    this.cookies = new CookieJar(suite);
+  }
+
+  /** All IKE SAs (established, half-open, being deleted). */
+  get ikeSas(): readonly IkeSa[] {
+    return [...this.sas.values()];
+  }
+
+  drain(): Output[] {
+    return this.out.drain();
+  }
+
+  nextDeadline(): number {
+    let d = this.cookies.nextRotation;
+    for (const sa of this.sas.values()) d = Math.min(d, sa.deadline());
+    return d;
+  }
+
+  tick(now: number): void {
+    this.cookies.rotate(now);
+    for (const sa of [...this.sas.values()]) checkDeadlines(this.env(), sa, now);
+  }
+
+  receive(now: number, datagram: Uint8Array, from: Endpoint, to: Endpoint): void {
+    const natt = to.port === this.ports.natt;
+    const d = decodeMessage(datagram, { natt });
+    switch (d.kind) {
+      case 'keepalive':
+        // RFC 3948 2.3: keeps the NAT mapping open; never proof that the peer is alive (DPD).
+        this.keepalives++;
+        this.out.event({ kind: 'keepalive', from });
+        return;
+      case 'esp':
+        return this.drop('esp-not-handled', `ESP SPI ${d.spi.toString(16)} (the data plane is not attached)`, from);
+      case 'drop':
+        return this.onDecodeDrop(d, from, to, natt);
+      default:
+        return this.onIke(now, d, from, to, natt);
+    }
+  }
+
+  private onIke(now: number, d: Extract<Datagram, { kind: 'ike' }>, from: Endpoint, to: Endpoint, natt: boolean): void {
+    const h = d.header;
+    const spiR = toHex(h.spiR);
+    if (h.exchangeType === ExchangeType.IKE_SA_INIT && !h.response) {
+      if (!h.initiator || h.messageId !== 0 || /^0+$/.test(spiR) === false) return this.drop('bad-init', 'IKE_SA_INIT request with SPIr, a message ID or without the I flag', from);
+      const initKey = `${toHex(h.spiI)}/${endpointKey(from)}`;
+      const known = this.byInit.get(initKey);
+      if (known) {
+        // 2.1: the same request again gets the same response.
+        if (known.lastResponse) this.out.send(to, from, known.lastResponse.bytes);
+        return;
+      }
+      const problem = checkPayloadRules(h.exchangeType, false, d.payloads);
+      if (problem) return this.drop('rules', problem.message, from);
+      const halfOpen = [...this.sas.values()].filter((s) => s.state === 'half-open').length;
+      const r = respondSaInit({ suite: this.suite, policy: this.policy, cookies: this.cookies, halfOpen, now, from, to, natt }, h, d.payloads, d.message);
+      if (r.kind === 'drop') return this.drop(r.reason, r.detail, from);
+      this.out.send(to, from, r.response);
+      this.exchangeEvent(r.kind === 'sa' ? r.sa.name : `${toHex(h.spiI)}_0000000000000000`, 'IKE_SA_INIT', r.kind === 'sa' ? 'SA, KE, Nr' : r.why);
+      if (r.kind === 'sa') {
+        r.sa.lastResponse = { messageId: 0, bytes: r.response, to: from, from: to };
+        this.sas.set(toHex(r.sa.spiR), r.sa);
+        this.byInit.set(initKey, r.sa);
+      }
+      return;
+    }
+    const sa = this.sas.get(spiR);
+    if (!sa || toHex(sa.spiI) !== toHex(h.spiI)) return this.drop('unknown-spi', `no IKE SA ${toHex(h.spiI)}_${spiR}`, from);
+    if (h.response) return handleResponse(this.env(), sa, d, from, to, now);
+    return handleRequest(this.env(), sa, d, from, to, now);
+  }
+
+  private onDecodeDrop(d: Extract<Datagram, { kind: 'drop' }>, from: Endpoint, to: Endpoint, natt: boolean): void {
+    this.drop(d.reason, d.detail, from);
+    const h = d.header;
+    // 2.5: an unprotected IKE_SA_INIT request with an unknown critical payload gets told so.
+    if (d.reason === 'unsupported-critical-payload' && h && h.exchangeType === ExchangeType.IKE_SA_INIT && !h.response && d.payloadType !== undefined) {
+      const payloads = [notify(NotifyError.UNSUPPORTED_CRITICAL_PAYLOAD, Uint8Array.of(d.payloadType))];
+      const header = { spiI: h.spiI, spiR: new Uint8Array(8), exchangeType: h.exchangeType, initiator: false, response: true, messageId: 0 };
+      this.out.send(to, from, encodeMessage({ header, payloads }, { nonEspMarker: natt }));
+    }
+  }
+
+  /** What the exchange handlers may do to the responder's state. */
+  private env(): Env {
+    return {
+      suite: this.suite,
+      policy: this.policy,
+      out: this.out,
+      nattPort: this.ports.natt,
+      drop: (reason, detail, from) => this.drop(reason, detail, from),
+      remove: (sa) => this.remove(sa),
+      add: (sa) => this.sas.set(toHex(sa.spiR), sa),
+      others: (sa) => [...this.sas.values()].filter((s) => s !== sa),
+    };
+  }
+
+  private exchangeEvent(sa: string, exchange: string, summary: string): void {
+    this.out.event({ kind: 'exchange', sa, exchange, dir: 'in', request: true, messageId: 0, summary });
+  }
+
+  private remove(sa: IkeSa): void {
+    this.sas.delete(toHex(sa.spiR));
+    for (const [k, v] of this.byInit) if (v === sa) this.byInit.delete(k);
+    if (sa.virtualIp !== null) this.policy.pool?.release(sa.virtualIp);
+  }
+
+  private drop(reason: string, detail: string, from: Endpoint): void {
+    this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1);
+    this.out.event({ kind: 'drop', reason, detail, from });
+  }
+}
