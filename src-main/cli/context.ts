@@ -39,3 +39,16 @@ export function numberOption(name: string): (value: string) => number {
 export function warn(message: string): void {
   process.stderr.write(`wakelab: warning: ${message}\n`);
 }
+
+/** Resolves on the first SIGINT or SIGTERM (long-running commands shut down cleanly then). */
+export function untilSignal(): Promise<void> {
+  return new Promise((done) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

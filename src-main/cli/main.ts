@@ -7,6 +7,7 @@ import { isWakeLabError } from '../core/errors.ts';
 import { VERSION } from '../node/version.ts';
 import { registerCatalogCommands } from './commands/catalog.ts';
 import { registerCompare } from './commands/compare.ts';
+import { registerResponder } from './commands/responder.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSimulate } from './commands/simulate.ts';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerCompare(program);
   registerCatalogCommands(program);
   registerRuns(program);
+  registerResponder(program);
   registerServe(program);
   for (const c of program.commands) c.exitOverride().configureOutput({ outputError: () => {} });
   return program;

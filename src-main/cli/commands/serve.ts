@@ -10,7 +10,7 @@ import { startBridge } from '../../bridge/server.ts';
 import { isLoopback } from '../../bridge/security.ts';
 import { WakeLabError } from '../../core/errors.ts';
 import { createLab } from '../../node/lab.ts';
-import { warn, type GlobalOptions } from '../context.ts';
+import { untilSignal, warn, type GlobalOptions } from '../context.ts';
 
 interface Options {
   port: number;
@@ -61,16 +61,4 @@ export function registerServe(program: Command): void {
       await bridge.close();
       await lab.close();
     });
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((done) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      done();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }

@@ -31,7 +31,10 @@ export interface InitiatorOptions {
   /** Proposals, DPD and retransmission policy (the responder's fields it does not use are ignored). */
   readonly policy: IkePolicy;
   readonly auth: AuthRequestInput;
+  /** The responder's NAT-T port (4500). */
   readonly nattPort: number;
+  /** Our own NAT-T port (4500 unless both ends share one host, as in tests). */
+  readonly localNattPort?: number;
 }
 
 type Phase = 'idle' | 'init-sent' | 'auth-sent' | 'up' | 'failed' | 'closed';
@@ -47,6 +50,10 @@ export class Initiator {
   private peer: Endpoint = { address: '0.0.0.0', port: 0 };
 
   constructor(readonly o: InitiatorOptions) {}
+
+  private get localNatt(): number {
+    return this.o.localNattPort ?? this.o.nattPort;
+  }
 
   get ikeSa(): IkeSa | null {
     return this.sa;
@@ -93,7 +100,7 @@ export class Initiator {
   private pendingDh: ReturnType<CryptoSuite['dh']> | null = null;
 
   receive(now: number, datagram: Uint8Array, from: Endpoint, to: Endpoint): void {
-    const d = decodeMessage(datagram, { natt: to.port === this.o.nattPort });
+    const d = decodeMessage(datagram, { natt: to.port === this.localNatt });
     if (d.kind !== 'ike') return this.drop(d.kind === 'drop' ? d.reason : `unexpected-${d.kind}`, from);
     const h = d.header;
     if (this.phase === 'init-sent' && h.exchangeType === ExchangeType.IKE_SA_INIT && h.response && this.init && toHex(h.spiI) === toHex(this.init.spiI)) {
@@ -126,7 +133,7 @@ export class Initiator {
     const keys = deriveIkeSaKeys(suite, transforms, skeyseed(suite, transforms.prf, init.Ni, nonce.data, gir), init.Ni, nonce.data, init.spiI, spiR);
     // 2.23: with NAT detection done, IKE moves to the NAT-T port (charon does this even without a NAT).
     const nattDone = findNotify(payloads, NotifyStatus.NAT_DETECTION_SOURCE_IP) !== undefined;
-    const local = nattDone ? { address: to.address, port: this.o.nattPort } : to;
+    const local = nattDone ? { address: to.address, port: this.localNatt } : to;
     const peer = nattDone ? { address: from.address, port: this.o.nattPort } : from;
     const ike = new IkeSa({ role: 'initiator', spiI: init.spiI, spiR: spiR.slice(), transforms, keys, Ni: init.Ni, Nr: nonce.data.slice(), initRequest: init.bytes, initResponse: message.slice(), local, peer, natt: nattDone, now });
     this.sa = ike;
@@ -201,7 +208,7 @@ export class Initiator {
       suite: this.o.suite,
       policy: this.o.policy,
       out: this.out,
-      nattPort: this.o.nattPort,
+      nattPort: this.localNatt,
       drop: (reason, _detail, from) => this.drop(reason, from),
       remove: (sa) => {
         if (this.sa === sa) this.sa = null;

@@ -4,7 +4,7 @@
  * message must decrypt and verify (3.14) before anything else happens. An authenticated request
  * proves the peer alive (2.4) and carries its current address (2.23).
  */
-import { ExchangeType, NotifyError } from '../constants.ts';
+import { ExchangeType, nameOf, NotifyError } from '../constants.ts';
 import type { IkeSa } from '../ike-sa.ts';
 import { sameEndpoint, type Endpoint } from '../io.ts';
 import { protect, unprotect } from '../protect.ts';
@@ -16,6 +16,7 @@ import { notify } from './build.ts';
 import { respondCreateChild } from './create-child-responder.ts';
 import type { Env } from './env.ts';
 import { respondInformational } from './informational.ts';
+import { summary } from './summary.ts';
 import { childUp, establish, scheduleDpd } from './lifecycle.ts';
 
 type Ike = Extract<Datagram, { kind: 'ike' }>;
@@ -33,6 +34,7 @@ export function handleRequest(env: Env, sa: IkeSa, d: Ike, from: Endpoint, to: E
 
   noteAuthenticated(env, sa, from, to, now);
   const payloads = inner.payloads;
+  env.out.event({ kind: 'exchange', sa: sa.name, exchange: nameOf(ExchangeType, h.exchangeType), dir: 'in', request: true, messageId: h.messageId, summary: summary(payloads) });
   const problem = checkPayloadRules(h.exchangeType, false, payloads);
   if (problem) {
     env.drop('rules', problem.message, from);
@@ -87,6 +89,7 @@ export function respond(env: Env, sa: IkeSa, exchange: number, payloads: readonl
   const header = { spiI: sa.spiI, spiR: sa.spiR, exchangeType: exchange, initiator: sa.role === 'initiator', response: true, messageId: sa.expectId };
   const bytes = protect({ suite: env.suite, cipher: sa.cipher, keys: sa.keys, role: sa.role }, header, payloads, { nonEspMarker: sa.natt });
   env.out.send(from, to, bytes);
+  env.out.event({ kind: 'exchange', sa: sa.name, exchange: nameOf(ExchangeType, exchange), dir: 'out', request: false, messageId: sa.expectId, summary: summary(payloads) });
   sa.lastResponse = { messageId: sa.expectId, bytes, to, from };
   sa.expectId++;
 }

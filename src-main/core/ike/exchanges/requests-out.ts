@@ -6,7 +6,7 @@
  */
 import { retransmitWaits } from '../../policy/retransmit.ts';
 import type { Retransmit } from '../../policy/schema.ts';
-import { ExchangeType, nameOf, NotifyError, NotifyStatus, PayloadType } from '../constants.ts';
+import { ExchangeType, nameOf } from '../constants.ts';
 import { uniformFrom, type IkeSa } from '../ike-sa.ts';
 import type { Endpoint } from '../io.ts';
 import { protect, unprotect } from '../protect.ts';
@@ -15,6 +15,7 @@ import type { Payload } from '../wire/payloads.ts';
 import type { Env } from './env.ts';
 import { destroy, scheduleDpd } from './lifecycle.ts';
 import { noteAuthenticated } from './requests-in.ts';
+import { summary } from './summary.ts';
 
 type Ike = Extract<Datagram, { kind: 'ike' }>;
 
@@ -88,14 +89,4 @@ export function startDpd(env: Env, sa: IkeSa, now: number): void {
     },
     now,
   );
-}
-
-/** "SA, KE, Nonce" or "(empty)", for the exchange log. */
-export function summary(payloads: readonly Payload[]): string {
-  return payloads.length === 0 ? '(empty)' : payloads.map((p) => (p.type === PayloadType.N ? `N(${notifyName(p.notifyType)})` : nameOf(PayloadType, p.type))).join(', ');
-}
-
-function notifyName(t: number): string {
-  const e = nameOf(NotifyError, t);
-  return e.startsWith('#') ? nameOf(NotifyStatus, t) : e;
 }

@@ -1,0 +1,64 @@
+/**
+ * `wakelab responder --config FILE`: WakeLab's IKEv2 responder, headless, until SIGINT or SIGTERM.
+ * Each exchange and SA change is one log line on stdout (JSON lines with --json-log). Keys are
+ * never logged; --wireshark-keys DIR keeps Wireshark's key tables for the live SAs in DIR.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Command } from 'commander';
+import { WakeLabError } from '../../core/errors.ts';
+import { parseResponderConfig } from '../../core/ike/responder-config.ts';
+import { readJsonFile } from '../../node/files.ts';
+import { jsonLine, textLine } from '../../node/ike/log-line.ts';
+import { runResponder } from '../../node/ike/run-responder.ts';
+import { untilSignal, warn } from '../context.ts';
+
+interface Options {
+  config: string;
+  jsonLog?: boolean;
+  wiresharkKeys?: string;
+  verbose?: boolean;
+}
+
+export function registerResponder(program: Command): void {
+  program
+    .command('responder')
+    .description('run the IKEv2 responder (PSK, virtual IPs, DPD, rekeys) until interrupted; see resources/responder/lab.json')
+    .requiredOption('--config <file>', 'responder configuration (JSON; README "Responder configuration")')
+    .option('--json-log', 'one JSON object per line instead of text')
+    .option('--wireshark-keys <dir>', 'keep ikev2_decryption_table and esp_sa for the live SAs in DIR (secrets!)')
+    .option('--verbose', 'also log NAT-T keepalives')
+    .action(async (opts: Options) => {
+      const cfg = parseResponderConfig(readJsonFile(opts.config), `responder configuration ${opts.config}`);
+      if (opts.wiresharkKeys) {
+        try {
+          mkdirSync(opts.wiresharkKeys, { recursive: true });
+        } catch (e) {
+          throw new WakeLabError('BAD_FILE', `--wireshark-keys ${opts.wiresharkKeys}: ${(e as Error).message}`);
+        }
+        warn(`--wireshark-keys: ${opts.wiresharkKeys} will hold the SAs' keys; anyone who can read it can decrypt the traffic`);
+      }
+      const stopped = untilSignal();
+      let running;
+      try {
+        running = await runResponder(cfg, {
+          ...(opts.wiresharkKeys ? { wiresharkDir: opts.wiresharkKeys } : {}),
+          onEvent: (e, t) => {
+            if (e.kind === 'keepalive' && !opts.verbose) return;
+            process.stdout.write((opts.jsonLog ? jsonLine(e, t) : textLine(e)) + '\n');
+          },
+        });
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        const where = `${cfg.listen.address} ports ${cfg.listen.ikePort}/${cfg.listen.nattPort}`;
+        if (code === 'EADDRINUSE') throw new WakeLabError('BUSY', `cannot listen on ${where}: a port is in use (is charon running?)`);
+        if (code === 'EACCES') throw new WakeLabError('INVALID_ARGUMENT', `cannot listen on ${where}: permission denied (ports below 1024 need root)`);
+        if (code === 'EADDRNOTAVAIL') throw new WakeLabError('INVALID_ARGUMENT', `cannot listen on ${where}: no such address on this machine`);
+        throw e;
+      }
+      const line = `WakeLab responder listening on ${cfg.listen.address} ports ${running.ports.ike} and ${running.ports.natt} as "${cfg.localId}"`;
+      process.stdout.write(opts.jsonLog ? JSON.stringify({ kind: 'listening', address: cfg.listen.address, ...running.ports }) + '\n' : line + '\n');
+      await stopped;
+      setTimeout(() => process.exit(0), 2000).unref();
+      await running.close();
+    });
+}

@@ -1,0 +1,40 @@
+/**
+ * One line per IKE event for `wakelab responder` / `wakelab client` logs: plain text by default,
+ * one JSON object per line with --json-log. Keys never appear here.
+ */
+import type { IkeEvent } from '../../core/ike/io.ts';
+
+const ep = (e: { address: string; port: number }) => `${e.address}:${e.port}`;
+
+export function textLine(e: IkeEvent): string {
+  switch (e.kind) {
+    case 'exchange':
+      return `${e.sa} ${e.dir === 'in' ? '<-' : '->'} ${e.exchange} ${e.request ? 'request' : 'response'} #${e.messageId} ${e.summary}`;
+    case 'ike-up':
+      return `${e.sa} IKE SA established with "${e.peerId}" at ${ep(e.peer)}${e.virtualIp ? `, virtual IP ${e.virtualIp}` : ''}`;
+    case 'ike-down':
+      return `${e.sa} IKE SA gone (${e.reason})`;
+    case 'ike-rekeyed':
+      return `${e.sa} IKE SA rekeyed, now ${e.newSa}`;
+    case 'child-up':
+      return `${e.sa} CHILD_SA ${hex(e.child.spiIn)}_i ${hex(e.child.spiOut)}_o ${e.child.localTs.join(' ')} === ${e.child.remoteTs.join(' ')}${e.rekeyOf !== null ? ` (rekeys ${hex(e.rekeyOf)})` : ''}`;
+    case 'child-down':
+      return `${e.sa} CHILD_SA ${hex(e.spiIn)}_i gone (${e.reason})`;
+    case 'peer-moved':
+      return `${e.sa} peer now at ${ep(e.peer)}`;
+    case 'dpd-failed':
+      return `${e.sa} dead peer detection failed (action ${e.action})`;
+    case 'drop':
+      return `dropped a datagram from ${ep(e.from)}: ${e.reason} (${e.detail})`;
+    case 'keepalive':
+      return `NAT-T keepalive from ${ep(e.from)}`;
+  }
+}
+
+function hex(spi: number): string {
+  return spi.toString(16).padStart(8, '0');
+}
+
+export function jsonLine(e: IkeEvent, t: number): string {
+  return JSON.stringify({ t: Math.round(t * 1000) / 1000, ...e, ...(e.kind === 'child-up' ? { child: { ...e.child, keysIn: undefined, keysOut: undefined } } : {}) });
+}

@@ -1,0 +1,106 @@
+/**
+ * Runs a sans-IO IKE engine (the Responder or the Initiator) on real UDP sockets and a real clock:
+ * one socket per local port (IKE and NAT-T, RFC 3948), datagrams in with their addresses, the
+ * engine's datagrams out from the port it names, and one timer armed for its next deadline.
+ */
+import dgram from 'node:dgram';
+import type { Endpoint, IkeEvent, Output } from '../../core/ike/io.ts';
+
+export interface Engine {
+  receive(now: number, datagram: Uint8Array, from: Endpoint, to: Endpoint): void;
+  tick(now: number): void;
+  nextDeadline(): number;
+  drain(): Output[];
+}
+
+export interface HostOptions {
+  /** Address to bind (0.0.0.0 = all). */
+  readonly address: string;
+  /** The address to report as the local one (NAT detection hashes it, RFC 7296 2.23). */
+  readonly localAddress: string;
+  readonly ports: readonly number[];
+  readonly onEvent: (e: IkeEvent) => void;
+  /** Seconds on a monotonic clock. */
+  readonly clock?: () => number;
+}
+
+const monotonic = (): number => Number(process.hrtime.bigint()) / 1e9;
+
+export class UdpHost {
+  private readonly sockets = new Map<number, dgram.Socket>();
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  readonly clock: () => number;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly o: HostOptions,
+  ) {
+    this.clock = o.clock ?? monotonic;
+  }
+
+  /** Binds every port; rejects with the socket error (EADDRINUSE, EACCES) if one fails. Returns the bound ports. */
+  async start(): Promise<number[]> {
+    const bound: number[] = [];
+    for (const port of this.o.ports) {
+      const s = dgram.createSocket({ type: 'udp4', reuseAddr: false });
+      await new Promise<void>((ok, fail) => {
+        s.once('error', fail);
+        s.bind({ address: this.o.address, port, exclusive: true }, () => {
+          s.off('error', fail);
+          ok();
+        });
+      });
+      const actual = s.address().port;
+      bound.push(actual);
+      this.sockets.set(actual, s);
+      s.on('message', (msg, rinfo) => {
+        if (this.closed) return;
+        this.engine.receive(this.clock(), new Uint8Array(msg.buffer, msg.byteOffset, msg.length), { address: rinfo.address, port: rinfo.port }, { address: this.o.localAddress, port: actual });
+        this.flush();
+      });
+      s.on('error', () => {}); // ICMP errors from unreachable peers surface here; the engine's retransmissions deal with them
+    }
+    this.arm();
+    return bound;
+  }
+
+  /** Runs an action on the engine (connect, dpd, close) and sends what it produced. */
+  act(fn: (now: number) => void): void {
+    fn(this.clock());
+    this.flush();
+  }
+
+  private flush(): void {
+    for (const o of this.engine.drain()) {
+      if (o.kind === 'event') this.o.onEvent(o.event);
+      else {
+        const s = this.sockets.get(o.from.port) ?? this.sockets.values().next().value;
+        s?.send(o.bytes, o.to.port, o.to.address);
+      }
+    }
+    this.arm();
+  }
+
+  private arm(): void {
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    const due = this.engine.nextDeadline();
+    if (!Number.isFinite(due)) {
+      this.timer = null;
+      return;
+    }
+    const ms = Math.max(0, Math.min((due - this.clock()) * 1000, 2 ** 31 - 1));
+    this.timer = setTimeout(() => {
+      this.engine.tick(this.clock());
+      this.flush();
+    }, ms);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    await Promise.all([...this.sockets.values()].map((s) => new Promise<void>((done) => s.close(() => done()))));
+    this.sockets.clear();
+  }
+}
