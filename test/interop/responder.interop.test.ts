@@ -1,0 +1,183 @@
+// WakeLab's IKEv2 responder (`wakelab responder`) in the gateway namespace; real charon with
+// kernel-libipsec as the client behind a real NAT (docs/interop.md). What is observed is what the
+// issue asks for: SAs up with a virtual IP, DPD both ways, charon's delete, DPD failure on a
+// silenced client, and tshark decrypting the session with the keys WakeLab exported.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Capture, parseIkeVerbose, tshark } from './support/capture.ts';
+import { Charon, CLIENT_ID, clientConfig, GATEWAY_ID, TEST_PSK } from './support/charon.ts';
+import { IFACE, NET, Topology } from './support/netns.ts';
+import { assertPrereq, suiteGate } from './support/prereq.ts';
+import { pollFor, type Tracked } from './support/proc.ts';
+import { Workdir } from './support/workdir.ts';
+
+const gate = suiteGate();
+const BIN = fileURLToPath(new URL('../../bin/wakelab.js', import.meta.url));
+
+interface Setup {
+  work: Workdir;
+  topo: Topology;
+  wakelab: Tracked;
+  log: string;
+  keysDir: string;
+  cli: Charon;
+  captures: Capture[];
+}
+
+/** JSON log lines WakeLab's responder wrote so far. */
+function events(s: Setup): Record<string, unknown>[] {
+  return readFileSync(s.log, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+async function start(label: string, o: { dpdDelayS: number; retransmit?: object; clientDpd?: string; natTimeoutS?: number; keepAlive?: string; ike?: string; esp?: string }): Promise<Setup> {
+  const work = new Workdir(label);
+  const topo = await Topology.create({ natUdpTimeoutS: o.natTimeoutS ?? 30 });
+  const captures = [await Capture.start(topo, 'cli', IFACE.cli, work.file('cli0.pcapng')), await Capture.start(topo, 'gw', IFACE.gw, work.file('gw0.pcapng'))];
+  // tshark reads the tables from its configuration folder; WakeLab keeps them there.
+  const keysDir = work.file('.wireshark-config');
+  const cfg = work.file('lab.json');
+  writeFileSync(
+    cfg,
+    JSON.stringify({
+      listen: { address: NET.gw, ikePort: 500, nattPort: 4500 },
+      localId: GATEWAY_ID,
+      secrets: [{ id: CLIENT_ID, psk: TEST_PSK }],
+      ike: { proposals: ['aes128-sha256-prfsha256-curve25519', 'aes256gcm16-prfsha256-curve25519'] },
+      esp: { proposals: ['aes128-sha256', 'aes256gcm16'] },
+      pool: NET.vipPool,
+      localTs: [NET.protectedNet],
+      dpd: { delayS: o.dpdDelayS, ...(o.retransmit ? { retransmit: o.retransmit } : {}) },
+    }),
+  );
+  const log = work.file('wakelab.log');
+  const wakelab = topo.spawn('gw', 'wakelab', [process.execPath, BIN, 'responder', '--config', cfg, '--json-log', '--wireshark-keys', keysDir, '--verbose'], log);
+  await pollFor('wakelab responder listening', 15_000, () => (readFileSync(log, 'utf8').includes('"listening"') ? true : undefined));
+  const c = clientConfig({ keepAlive: o.keepAlive ?? '20s', proposals: o.ike ?? 'aes128-sha256-x25519', espProposals: o.esp ?? 'aes128-sha256', dpdDelay: o.clientDpd ?? '0s' });
+  const cli = await Charon.start(topo, { name: 'cli', role: 'cli', parentDir: work.path, settings: c.settings });
+  await cli.load(c.swanctl);
+  return { work, topo, wakelab, log, keysDir, cli, captures };
+}
+
+async function stop(s: Setup | undefined, failed: boolean): Promise<void> {
+  if (!s) return;
+  if (failed) s.work.markFailed('test');
+  await s.topo.teardown();
+  s.work.finish();
+}
+
+describe.skipIf(gate.skip)(`WakeLab responder <-> charon client through a NAT${gate.label}`, () => {
+  let s: Setup;
+  let failed = false;
+  beforeAll(async () => {
+    assertPrereq();
+    s = await start('responder', { dpdDelayS: 2 });
+  });
+  afterEach((ctx) => {
+    if (ctx.task.result?.state === 'fail') failed = true;
+  });
+  afterAll(() => stop(s, failed));
+
+  it('establishes IKE_SA and CHILD_SA (aes128-sha256, curve25519) with a virtual IP from the pool', async () => {
+    const init = await s.cli.initiate('home', { timeoutS: 15 });
+    expect(init.stdout).toMatch(/IKE_SA home\[\d+\] established/);
+    expect(init.stdout).toMatch(/CHILD_SA home\{\d+\} established/);
+    const [sa] = await s.cli.listSas();
+    expect(sa).toMatchObject({ state: 'ESTABLISHED', remoteHost: NET.gw, remotePort: 4500, natLocal: true });
+    expect(sa!.localVips).toEqual(['198.18.200.1']);
+    expect(sa!.children[0]).toMatchObject({ state: 'INSTALLED', mode: 'TUNNEL', encap: true, localTs: ['198.18.200.1/32'], remoteTs: [NET.protectedNet] });
+    const up = events(s).find((e) => e.kind === 'ike-up');
+    expect(up).toMatchObject({ peerId: CLIENT_ID, virtualIp: '198.18.200.1', peer: { address: NET.natOutside } });
+  });
+
+  it("sends DPDs after 2 s of silence, and charon answers them", async () => {
+    await s.cli.waitForLog(/parsed INFORMATIONAL request (\d+) \[ \]/, 10_000);
+    await s.cli.waitForLog(/generating INFORMATIONAL response \d+ \[ \]/, 5000);
+    await pollFor('an answered DPD in the WakeLab log', 5000, () => (events(s).some((e) => e.kind === 'exchange' && e.exchange === 'INFORMATIONAL' && e.dir === 'in' && e.request === false) ? true : undefined));
+  });
+
+  it('decrypts the captured IKE_AUTH and DPDs with the keys WakeLab exported (integrity correct)', async () => {
+    await Promise.all(s.captures.map((c) => c.stop()));
+    const table = readFileSync(`${s.keysDir}/ikev2_decryption_table`, 'utf8');
+    expect(table).toMatch(/"AES-CBC-128 \[RFC3602\]"/);
+    for (const file of s.captures.map((c) => c.path)) {
+      const msgs = parseIkeVerbose(await tshark(file, { filter: 'isakmp', args: ['-V', '-O', 'isakmp'] }));
+      const auth = msgs.filter((m) => m.exchange === 'IKE_AUTH');
+      expect(auth.map((m) => [m.response, m.decrypted, m.integrity]), file).toEqual([
+        [false, true, 'correct'],
+        [true, true, 'correct'],
+      ]);
+      expect(auth[1]!.payloads).toEqual(expect.arrayContaining(['Identification - Responder', 'Authentication', 'Configuration', 'Traffic Selector - Responder']));
+      const dpd = msgs.filter((m) => m.exchange === 'INFORMATIONAL' && !m.response);
+      expect(dpd.length, file).toBeGreaterThanOrEqual(1);
+      expect(dpd[0]).toMatchObject({ decrypted: true, integrity: 'correct' });
+    }
+  });
+
+  it("handles charon's delete of the IKE_SA", async () => {
+    await s.cli.swanctl(['--terminate', '--ike', 'home', '--timeout', '10']);
+    await pollFor('ike-down in the WakeLab log', 10_000, () => (events(s).some((e) => e.kind === 'ike-down' && e.reason === 'deleted-by-peer') ? true : undefined));
+    expect(await s.cli.listSas()).toEqual([]);
+  });
+});
+
+describe.skipIf(gate.skip)(`WakeLab responder: charon's DPD, rekeys and a silenced client${gate.label}`, () => {
+  let s: Setup | undefined;
+  let failed = false;
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') failed = true;
+    await stop(s, failed);
+    s = undefined;
+    failed = false;
+  });
+
+  it("answers charon's DPDs (client dpd_delay 2 s, responder DPD off)", async () => {
+    assertPrereq();
+    s = await start('client-dpd', { dpdDelayS: 0, clientDpd: '2s' });
+    await s.cli.initiate('home', { timeoutS: 15 });
+    await s.cli.waitForLog(/sending DPD request/, 10_000);
+    await s.cli.waitForLog(/parsed INFORMATIONAL response \d+ \[ \]/, 5000);
+    expect(events(s).filter((e) => e.kind === 'exchange' && e.exchange === 'INFORMATIONAL' && e.dir === 'in' && e.request === true).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('establishes with aes256gcm16 for IKE and ESP', async () => {
+    assertPrereq();
+    s = await start('gcm', { dpdDelayS: 0, ike: 'aes256gcm16-prfsha256-x25519', esp: 'aes256gcm16' });
+    const init = await s.cli.initiate('home', { timeoutS: 15 });
+    expect(init.stdout).toMatch(/CHILD_SA home\{\d+\} established/);
+    const [sa] = await s.cli.listSas();
+    expect(sa!.children[0]).toMatchObject({ state: 'INSTALLED' });
+  });
+
+  it('rekeys the CHILD_SA and the IKE_SA when charon asks', async () => {
+    assertPrereq();
+    s = await start('rekey', { dpdDelayS: 0 });
+    await s.cli.initiate('home', { timeoutS: 15 });
+    // swanctl --rekey only triggers the rekey; the WakeLab log shows it happen.
+    await s.cli.swanctl(['--rekey', '--child', 'home']);
+    await pollFor('a rekeyed CHILD_SA', 10_000, () => (events(s!).some((e) => e.kind === 'child-up' && e.rekeyOf !== null) ? true : undefined));
+    await s.cli.swanctl(['--rekey', '--ike', 'home']);
+    await pollFor('a rekeyed IKE_SA', 10_000, () => (events(s!).some((e) => e.kind === 'ike-rekeyed') ? true : undefined));
+    await pollFor('the old IKE_SA deleted', 10_000, () => (events(s!).some((e) => e.kind === 'ike-down' && e.reason === 'rekeyed') ? true : undefined));
+    const [sa] = await s.cli.listSas();
+    expect(sa).toMatchObject({ state: 'ESTABLISHED' });
+  });
+
+  it('deletes the SA after its DPD schedule when the NAT mapping is gone and the client is silent', async () => {
+    assertPrereq();
+    // NAT timeout 3 s, DPD after 5 s of silence, keepalive 60 s, no client DPD: by the time the
+    // responder checks, the NAT has forgotten the mapping, and every DPD dies there.
+    s = await start('dpd-fail', { dpdDelayS: 5, retransmit: { timeoutS: 1, base: 1.5, tries: 2 }, natTimeoutS: 3, keepAlive: '60s' });
+    await s.cli.initiate('home', { timeoutS: 15 });
+    const down = await pollFor('ike-down dpd-failed', 30_000, () => events(s!).find((e) => e.kind === 'ike-down' && e.reason === 'dpd-failed'));
+    const up = events(s).find((e) => e.kind === 'ike-up')!;
+    // 5 s of silence, then 1 + 1.5 + 2.25 s of retransmissions: 9.75 s after the last packet.
+    expect((down.t as number) - (up.t as number)).toBeGreaterThan(9.5);
+    expect((down.t as number) - (up.t as number)).toBeLessThan(11);
+    // The client still believes the tunnel is up.
+    expect((await s.cli.listSas())[0]).toMatchObject({ state: 'ESTABLISHED' });
+  });
+});
