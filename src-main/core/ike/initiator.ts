@@ -9,7 +9,8 @@ import { toHex } from '../bytes/hex.ts';
 import type { CryptoSuite } from '../crypto/suite.ts';
 import { ipv4Bytes, parseIpv4 } from '../net/ipv4.ts';
 import { retransmitWaits } from '../policy/retransmit.ts';
-import { ExchangeType, NotifyError, NotifyStatus, PayloadType as T, ProtocolId } from './constants.ts';
+import { ExchangeType, NATT_KEEPALIVE, NotifyError, NotifyStatus, PayloadType as T, ProtocolId } from './constants.ts';
+import { rekeyChild, rekeyIkeSa } from './exchanges/create-child-initiator.ts';
 import { buildAuthRequest, processAuthResponse, wireProposals, type AuthRequestInput } from './exchanges/auth-initiator.ts';
 import { findNotify, first, notify } from './exchanges/build.ts';
 import type { Env } from './exchanges/env.ts';
@@ -19,7 +20,7 @@ import { checkDeadlines, handleResponse, sendRequest, startDpd } from './exchang
 import { IkeSa } from './ike-sa.ts';
 import { Outbox, type Endpoint, type Output } from './io.ts';
 import { deriveIkeSaKeys, skeyseed } from './keymat.ts';
-import { natDetectionHash } from './nat-detection.ts';
+import { natDetected, natDetectionHash } from './nat-detection.ts';
 import type { IkePolicy } from './policy.ts';
 import { decodeMessage, encodeMessage } from './wire/message.ts';
 import type { Payload } from './wire/payloads.ts';
@@ -41,7 +42,12 @@ type Phase = 'idle' | 'init-sent' | 'auth-sent' | 'up' | 'failed' | 'closed';
 
 export class Initiator {
   private readonly out = new Outbox();
+  /** The current IKE SA (the newest established one). */
   private sa: IkeSa | null = null;
+  /** Every IKE SA we hold: the current one, and one being replaced by a rekey until its Delete is done. */
+  private readonly sas: IkeSa[] = [];
+  /** When we last sent anything (NAT-T keepalives go out after keepaliveS of silence, RFC 3948 4). */
+  private lastOutbound = 0;
   phase: Phase = 'idle';
   failure: string | null = null;
   readonly drops = new Map<string, number>();
@@ -64,7 +70,24 @@ export class Initiator {
   }
 
   nextDeadline(): number {
-    return Math.min(this.init ? this.init.deadline : Infinity, this.sa ? this.sa.deadline() : Infinity);
+    let d = this.init ? this.init.deadline : Infinity;
+    for (const sa of this.sas) {
+      d = Math.min(d, sa.deadline());
+      for (const c of sa.children) if (!c.rekeyed) d = Math.min(d, c.rekeyAt);
+    }
+    return Math.min(d, this.keepaliveAt());
+  }
+
+  /** RFC 3948 4: a keepalive after keepaliveS without outbound packets, only behind a NAT on the NAT-T port. */
+  private keepaliveAt(): number {
+    const sa = this.sa;
+    const k = this.o.policy.keepaliveS;
+    return sa && sa.state === 'established' && sa.natt && sa.selfBehindNat && k > 0 ? this.lastOutbound + k : Infinity;
+  }
+
+  /** Notes the time of anything this call sent. */
+  private sent(now: number): void {
+    if (this.out.sends > 0) this.lastOutbound = now;
   }
 
   /** Starts IKE_SA_INIT from `local` to `peer` (both on the IKE port). */
@@ -74,6 +97,7 @@ export class Initiator {
     const group = this.o.policy.ikeProposals[0]?.dh[0];
     if (group === undefined) throw new Error('connect: the first IKE proposal has no DH group');
     this.sendInit(now, this.o.suite.randomBytes(8), group, null);
+    this.sent(now);
   }
 
   private sendInit(now: number, spiI: Uint8Array, group: number, cookie: Uint8Array | null): void {
@@ -100,14 +124,19 @@ export class Initiator {
   private pendingDh: ReturnType<CryptoSuite['dh']> | null = null;
 
   receive(now: number, datagram: Uint8Array, from: Endpoint, to: Endpoint): void {
+    this.receiveInner(now, datagram, from, to);
+    this.sent(now);
+  }
+
+  private receiveInner(now: number, datagram: Uint8Array, from: Endpoint, to: Endpoint): void {
     const d = decodeMessage(datagram, { natt: to.port === this.localNatt });
     if (d.kind !== 'ike') return this.drop(d.kind === 'drop' ? d.reason : `unexpected-${d.kind}`, from);
     const h = d.header;
     if (this.phase === 'init-sent' && h.exchangeType === ExchangeType.IKE_SA_INIT && h.response && this.init && toHex(h.spiI) === toHex(this.init.spiI)) {
       return this.onInitResponse(now, d.payloads, d.message, h.spiR, from, to);
     }
-    const sa = this.sa;
-    if (!sa || toHex(h.spiI) !== toHex(sa.spiI) || toHex(h.spiR) !== toHex(sa.spiR)) return this.drop('unknown-spi', from);
+    const sa = this.sas.find((s) => toHex(h.spiI) === toHex(s.spiI) && toHex(h.spiR) === toHex(s.spiR));
+    if (!sa) return this.drop('unknown-spi', from);
     if (h.response) handleResponse(this.env(), sa, d, from, to, now);
     else handleRequest(this.env(), sa, d, from, to, now);
   }
@@ -137,6 +166,13 @@ export class Initiator {
     const peer = nattDone ? { address: from.address, port: this.o.nattPort } : from;
     const ike = new IkeSa({ role: 'initiator', spiI: init.spiI, spiR: spiR.slice(), transforms, keys, Ni: init.Ni, Nr: nonce.data.slice(), initRequest: init.bytes, initResponse: message.slice(), local, peer, natt: nattDone, now });
     this.sa = ike;
+    this.sas.push(ike);
+    // 2.23: our NAT_DETECTION_SOURCE_IP as the responder saw it tells whether we are behind a NAT.
+    const nat = natDetected(suite, init.spiI, spiR, payloads, { source: endpointBytes(from), destination: endpointBytes(to) });
+    if (nat) {
+      ike.selfBehindNat = nat.selfBehindNat;
+      ike.peerBehindNat = nat.peerBehindNat;
+    }
     this.init = null;
     this.pendingDh = null;
     this.phase = 'auth-sent';
@@ -171,12 +207,37 @@ export class Initiator {
       init.deadline = now + init.waits[init.attempt]!;
       this.out.send(this.local, this.peer, init.bytes);
     }
-    if (this.sa) checkDeadlines(this.env(), this.sa, now);
+    for (const sa of [...this.sas]) {
+      checkDeadlines(this.env(), sa, now);
+      if (sa.state !== 'established') continue;
+      // 2.8: rekeys on our timers (policy ike.rekeyS / esp.rekeyS), one exchange at a time.
+      if (now >= sa.rekeyAt) rekeyIkeSa(this.env(), sa, now);
+      for (const c of [...sa.children]) if (!c.rekeyed && now >= c.rekeyAt) rekeyChild(this.env(), sa, c, now);
+    }
+    if (now >= this.keepaliveAt() && this.sa) {
+      this.out.send(this.sa.local, this.sa.peer, Uint8Array.of(NATT_KEEPALIVE));
+      this.out.event({ kind: 'keepalive', from: this.sa.local });
+    }
+    this.sent(now);
   }
 
   /** Our own liveness check now (2.4). */
   dpd(now: number): void {
     if (this.sa && this.sa.state === 'established') startDpd(this.env(), this.sa, now);
+    this.sent(now);
+  }
+
+  /** Rekeys the IKE SA now (1.3.2). */
+  rekeyIke(now: number): void {
+    if (this.sa && this.sa.state === 'established') rekeyIkeSa(this.env(), this.sa, now);
+    this.sent(now);
+  }
+
+  /** Rekeys every CHILD_SA now (1.3.3). */
+  rekeyChildren(now: number): void {
+    const sa = this.sa;
+    if (sa && sa.state === 'established') for (const c of [...sa.children]) if (!c.rekeyed) rekeyChild(this.env(), sa, c, now);
+    this.sent(now);
   }
 
   /** Deletes the IKE SA (1.4.1) and, once answered or timed out, is closed. */
@@ -189,6 +250,7 @@ export class Initiator {
       this.phase = 'closed';
     };
     sendRequest(this.env(), sa, { exchange: ExchangeType.INFORMATIONAL, payloads: [{ type: T.D, protocolId: ProtocolId.IKE, spiSize: 0, spis: [] }], retransmit: this.o.policy.retransmit, onResponse: done, onFailure: done }, now);
+    this.sent(now);
   }
 
   private fail(detail: string): void {
@@ -211,12 +273,19 @@ export class Initiator {
       nattPort: this.localNatt,
       drop: (reason, _detail, from) => this.drop(reason, from),
       remove: (sa) => {
+        const i = this.sas.indexOf(sa);
+        if (i >= 0) this.sas.splice(i, 1);
         if (this.sa === sa) this.sa = null;
       },
       add: (sa) => {
+        this.sas.push(sa);
         this.sa = sa;
       },
       others: () => [],
     };
   }
+}
+
+function endpointBytes(e: Endpoint): { address: Uint8Array; port: number } {
+  return { address: ipv4Bytes(parseIpv4(e.address) ?? 0), port: e.port };
 }

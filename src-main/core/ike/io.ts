@@ -54,8 +54,12 @@ export type Output = Send | { readonly kind: 'event'; readonly event: IkeEvent }
 export class Outbox {
   private items: Output[] = [];
 
+  /** Datagrams queued since the last drain (keepalive timers look at this). */
+  sends = 0;
+
   send(from: Endpoint, to: Endpoint, bytes: Uint8Array): void {
     this.items.push({ kind: 'send', from, to, bytes });
+    this.sends++;
   }
 
   event(event: IkeEvent): void {
@@ -66,6 +70,7 @@ export class Outbox {
   drain(): Output[] {
     const out = this.items;
     this.items = [];
+    this.sends = 0;
     return out;
   }
 }

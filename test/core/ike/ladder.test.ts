@@ -139,3 +139,72 @@ describe('bad input', () => {
     expect([...l.responder.drops.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(100);
   });
 });
+
+describe('rekeys and keepalives we initiate', () => {
+  it('rekeys the CHILD_SA: new SA on both sides, the old one deleted (RFC 7296 1.3.3, 2.8)', () => {
+    const l = new Ladder();
+    l.connect();
+    l.run(1);
+    const before = l.events.filter((e) => e.by === 'r' && e.event.kind === 'child-up').length;
+    l.act((t) => l.initiator.rekeyChildren(t));
+    l.run(5);
+    const ups = l.events.filter((e) => e.by === 'r' && e.event.kind === 'child-up');
+    expect(ups.length).toBe(before + 1);
+    const rekeyed = ups.at(-1)!.event;
+    if (rekeyed.kind !== 'child-up') throw new Error('no child-up');
+    expect(rekeyed.rekeyOf).not.toBeNull();
+    expect(l.events.some((e) => e.by === 'r' && e.event.kind === 'child-down')).toBe(true);
+    const sa = l.responder.ikeSas[0]!;
+    expect(sa.children).toHaveLength(1);
+    expect(sa.children[0]!.spiIn).toBe(rekeyed.child.spiIn);
+    const iSa = l.initiator.ikeSa!;
+    expect(iSa.children).toHaveLength(1);
+    expect(iSa.children[0]!.spiOut).toBe(rekeyed.child.spiIn);
+    expect(iSa.children[0]!.keysOut.encr).toEqual(sa.children[0]!.keysIn.encr);
+  });
+
+  it('rekeys the IKE SA: children move over, the old SA is deleted, the new one carries on (2.18)', () => {
+    const l = new Ladder({ responder: { dpd: { delayS: 10 } } });
+    l.connect();
+    l.run(1);
+    const old = l.responder.ikeSas[0]!.name;
+    l.act((t) => l.initiator.rekeyIke(t));
+    l.run(5);
+    expect(l.responder.ikeSas).toHaveLength(1);
+    const next = l.responder.ikeSas[0]!;
+    expect(next.name).not.toBe(old);
+    expect(next.children).toHaveLength(1);
+    expect(l.initiator.ikeSa!.name).toBe(next.name);
+    expect(l.events.some((e) => e.by === 'r' && e.event.kind === 'ike-down' && e.event.reason === 'rekeyed')).toBe(true);
+    // The new SA works: the responder's DPD on it is answered.
+    l.run(30);
+    expect(l.responder.ikeSas[0]!.state).toBe('established');
+    expect(exchanges(l).filter((x) => x.startsWith('i 37r')).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('sends NAT-T keepalives after keepaliveS of silence when behind a NAT, and not otherwise (RFC 3948 4)', () => {
+    const nat = (l: Ladder) => {
+      // A NAT in front of the initiator: its packets leave from 198.18.2.1:40000+port.
+      l.filter = (s) => {
+        if (s.from.address === '198.18.1.2') return [{ ...s, from: { address: '198.18.2.1', port: 40000 + s.from.port } }];
+        if (s.to.address === '198.18.2.1') return [{ ...s, to: { address: '198.18.1.2', port: s.to.port - 40000 } }];
+        return [s];
+      };
+    };
+    // Responder DPD off: its DPDs (and our answers) would count as outbound traffic and move the keepalives.
+    const behind = new Ladder({ responder: { dpd: { delayS: 0 } }, initiatorPolicy: { keepaliveS: 20 } });
+    nat(behind);
+    behind.connect();
+    behind.run(61);
+    const keepalives = behind.wire.filter((w) => w.by === 'i' && w.send.bytes.length === 1 && w.send.bytes[0] === 0xff);
+    expect(keepalives.map((k) => Math.round(k.t))).toEqual([20, 40, 60]);
+    expect(behind.responder.keepalives).toBe(3);
+    expect(behind.initiator.ikeSa!.selfBehindNat).toBe(true);
+    expect(behind.responder.ikeSas[0]!.peerBehindNat).toBe(true);
+
+    const direct = new Ladder({ responder: { dpd: { delayS: 0 } }, initiatorPolicy: { keepaliveS: 20 } });
+    direct.connect();
+    direct.run(61);
+    expect(direct.wire.filter((w) => w.send.bytes.length === 1)).toHaveLength(0);
+  });
+});

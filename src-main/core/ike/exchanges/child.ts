@@ -59,7 +59,8 @@ export function makeChild(suite: CryptoSuite, policy: IkePolicy, sa: IkeSa, payl
     spiOut,
     { ...cipher, esn: t.esn === EsnId.ESN, ...(o.gir ? { dh: t.dh } : {}) },
     keys,
-    sa.role,
+    // We answer this exchange, so the KEYMAT's "i" half (2.17) is the peer's outbound direction.
+    'responder',
     narrowed.tsr.map(selectorText),
     narrowed.tsi.map(selectorText),
     now,

@@ -90,7 +90,8 @@ function rekeyIke(env: Env, sa: IkeSa, payloads: readonly Payload[], now: number
   // 2.18: SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr), with the old SA's PRF.
   const seed = rekeySkeyseed(env.suite, sa.transforms.prf, sa.keys.SK_d, kx.gir, Ni, Nr);
   const keys = deriveIkeSaKeys(env.suite, transforms, seed, Ni, Nr, spiI, spiR);
-  const next = new IkeSa({ role: sa.role, spiI, spiR, transforms, keys, Ni: Ni.slice(), Nr, initRequest: new Uint8Array(0), initResponse: new Uint8Array(0), local: sa.local, peer: sa.peer, natt: sa.natt, now });
+  // 2.18: whoever started the rekey is the initiator of the new IKE SA; here that is the peer.
+  const next = new IkeSa({ role: 'responder', spiI, spiR, transforms, keys, Ni: Ni.slice(), Nr, initRequest: new Uint8Array(0), initResponse: new Uint8Array(0), local: sa.local, peer: sa.peer, natt: sa.natt, now });
   // 2.18: message IDs of the new IKE SA start at 0 in both directions.
   next.expectId = 0;
   next.nextId = 0;
