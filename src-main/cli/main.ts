@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { isWakeLabError } from '../core/errors.ts';
 import { VERSION } from '../node/version.ts';
 import { registerCatalogCommands } from './commands/catalog.ts';
+import { registerClient } from './commands/client.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerResponder } from './commands/responder.ts';
 import { registerRuns } from './commands/runs.ts';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerCatalogCommands(program);
   registerRuns(program);
   registerResponder(program);
+  registerClient(program);
   registerServe(program);
   for (const c of program.commands) c.exitOverride().configureOutput({ outputError: () => {} });
   return program;

@@ -6,6 +6,7 @@ import { parseCidr, parseIpv4, type Cidr } from '../net/ipv4.ts';
 import type { Retransmit } from '../policy/schema.ts';
 import { AddressPool } from './address-pool.ts';
 import { parseProposals, type Proposal } from './proposal-syntax.ts';
+import type { ClientConfig } from './client-config.ts';
 import type { ResponderConfig } from './responder-config.ts';
 import type { Identification } from './wire/id.ts';
 
@@ -62,6 +63,24 @@ export function ikePolicyOf(c: ResponderConfig): IkePolicy {
     ikeRekeyS: c.ike.rekeyS,
     espRekeyS: c.esp.rekeyS,
     cookieThreshold: c.cookieThreshold,
+    keepaliveS: c.keepaliveS,
+  };
+}
+
+/** The initiator's policy from its configuration: what it offers and how it keeps the SA alive. */
+export function clientPolicyOf(c: ClientConfig): IkePolicy {
+  return {
+    localId: identityOf(c.localId),
+    secrets: new Map(),
+    ikeProposals: parseProposals(c.ike.proposals, 'ike'),
+    espProposals: parseProposals(c.esp.proposals, 'esp'),
+    pool: null,
+    localTs: [],
+    dpd: { delayS: c.dpd.delayS, retransmit: c.dpd.retransmit, action: 'clear' },
+    retransmit: c.retransmit,
+    ikeRekeyS: c.ike.rekeyS,
+    espRekeyS: c.esp.rekeyS,
+    cookieThreshold: 0,
     keepaliveS: c.keepaliveS,
   };
 }
