@@ -26,6 +26,7 @@ import { decodeMessage, encodeMessage } from './wire/message.ts';
 import type { Payload } from './wire/payloads.ts';
 
 const NONCE_BYTES = 32;
+const MAX_INIT_RETRIES = 5;
 
 export interface InitiatorOptions {
   readonly suite: CryptoSuite;
@@ -100,10 +101,16 @@ export class Initiator {
     this.sent(now);
   }
 
+  /** IKE_SA_INIT retries so far (COOKIE, INVALID_KE_PAYLOAD); a responder that keeps asking is given up on. */
+  private initRetries = 0;
+
   private sendInit(now: number, spiI: Uint8Array, group: number, cookie: Uint8Array | null): void {
     const { suite } = this.o;
-    const dh = suite.dh(group);
-    const Ni = suite.randomBytes(NONCE_BYTES);
+    if (this.init && ++this.initRetries > MAX_INIT_RETRIES) return this.fail('the responder keeps asking for another IKE_SA_INIT (COOKIE or INVALID_KE_PAYLOAD)');
+    // 2.6: a retry with a cookie repeats everything else unchanged (the cookie hashes Ni); a new
+    // group needs a new KE, and keeps the nonce.
+    const dh = this.pendingDh && this.pendingDh.group === group ? this.pendingDh : suite.dh(group);
+    const Ni = this.init?.Ni ?? suite.randomBytes(NONCE_BYTES);
     const zero = new Uint8Array(8);
     const payloads: Payload[] = [
       ...(cookie ? [notify(NotifyStatus.COOKIE, cookie)] : []),

@@ -19,6 +19,7 @@ import { endpointKey, Outbox, type Endpoint, type Output } from './io.ts';
 import type { IkePolicy } from './policy.ts';
 import { checkPayloadRules } from './rules.ts';
 import { decodeMessage, encodeMessage, type Datagram } from './wire/message.ts';
+import type { Payload } from './wire/payloads.ts';
 
 /** The NAT-T port (RFC 3948): IKE with the non-ESP marker, ESP and keepalives share it. */
 export interface Ports {
@@ -89,8 +90,10 @@ export class Responder {
       const initKey = `${toHex(h.spiI)}/${endpointKey(from)}`;
       const known = this.byInit.get(initKey);
       if (known) {
-        // 2.1: the same request again gets the same response.
-        if (known.lastResponse) this.out.send(to, from, known.lastResponse.bytes);
+        // 2.1: the same request again gets the same response, while it is the last one we gave;
+        // once IKE_AUTH is answered, ID 0 is out of the window.
+        if (known.lastResponse?.messageId === 0) this.out.send(to, from, known.lastResponse.bytes);
+        else this.drop('bad-message-id', `IKE_SA_INIT retransmitted after IKE_AUTH on ${known.name}`, from);
         return;
       }
       const problem = checkPayloadRules(h.exchangeType, false, d.payloads);
@@ -116,9 +119,13 @@ export class Responder {
   private onDecodeDrop(d: Extract<Datagram, { kind: 'drop' }>, from: Endpoint, to: Endpoint, natt: boolean): void {
     this.drop(d.reason, d.detail, from);
     const h = d.header;
-    // 2.5: an unprotected IKE_SA_INIT request with an unknown critical payload gets told so.
-    if (d.reason === 'unsupported-critical-payload' && h && h.exchangeType === ExchangeType.IKE_SA_INIT && !h.response && d.payloadType !== undefined) {
-      const payloads = [notify(NotifyError.UNSUPPORTED_CRITICAL_PAYLOAD, Uint8Array.of(d.payloadType))];
+    if (!h || h.exchangeType !== ExchangeType.IKE_SA_INIT || h.response) return;
+    // 2.5: an unprotected IKE_SA_INIT request with an unknown critical payload, or of a major
+    // version we do not speak, gets told so (our header carries version 2.0, 3.10.1).
+    let payloads: Payload[] | null = null;
+    if (d.reason === 'unsupported-critical-payload' && d.payloadType !== undefined) payloads = [notify(NotifyError.UNSUPPORTED_CRITICAL_PAYLOAD, Uint8Array.of(d.payloadType))];
+    else if (d.reason === 'bad-version' && h.majorVersion > 2) payloads = [notify(NotifyError.INVALID_MAJOR_VERSION)];
+    if (payloads) {
       const header = { spiI: h.spiI, spiR: new Uint8Array(8), exchangeType: h.exchangeType, initiator: false, response: true, messageId: 0 };
       this.out.send(to, from, encodeMessage({ header, payloads }, { nonEspMarker: natt }));
     }

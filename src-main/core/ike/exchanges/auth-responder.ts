@@ -31,7 +31,16 @@ function idBody(id: Identification): Uint8Array {
   return w.finish();
 }
 
-export function respondAuth(suite: CryptoSuite, policy: IkePolicy, sa: IkeSa, payloads: readonly Payload[], bodies: readonly Uint8Array[], now: number): AuthOutcome {
+export function respondAuth(
+  suite: CryptoSuite,
+  policy: IkePolicy,
+  sa: IkeSa,
+  payloads: readonly Payload[],
+  bodies: readonly Uint8Array[],
+  now: number,
+  /** Called once the peer's AUTH verified, before anything is leased to it. */
+  onAuthenticated: (peerId: string, initialContact: boolean) => void = () => {},
+): AuthOutcome {
   const failed = (detail: string): AuthOutcome => ({ kind: 'failed', reply: [notify(NotifyError.AUTHENTICATION_FAILED)], detail });
   const idiIndex = payloads.findIndex((p) => p.type === T.IDi);
   const idi = payloads[idiIndex];
@@ -49,6 +58,8 @@ export function respondAuth(suite: CryptoSuite, policy: IkePolicy, sa: IkeSa, pa
   const expected = pskAuth(suite, prf, psk, signedOctets(sa.initRequest, sa.Nr, macedId(suite, prf, sa.keys.SK_pi, bodies[idiIndex]!)));
   if (!constantTimeEqual(expected, auth.data)) return failed(`AUTH from "${peerId}" does not match its pre-shared key`);
   sa.peerId = peerId;
+  const initialContact = findNotify(payloads, NotifyStatus.INITIAL_CONTACT) !== undefined;
+  onAuthenticated(peerId, initialContact);
 
   // Our half: the IKE_SA_INIT response, Ni and prf(SK_pr, IDr').
   const ourId = policy.localId;
@@ -84,5 +95,5 @@ export function respondAuth(suite: CryptoSuite, policy: IkePolicy, sa: IkeSa, pa
       }
     }
   }
-  return { kind: 'ok', reply, child, initialContact: findNotify(payloads, NotifyStatus.INITIAL_CONTACT) !== undefined };
+  return { kind: 'ok', reply, child, initialContact };
 }

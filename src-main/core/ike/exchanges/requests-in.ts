@@ -17,7 +17,7 @@ import { respondCreateChild } from './create-child-responder.ts';
 import type { Env } from './env.ts';
 import { respondInformational } from './informational.ts';
 import { summary } from './summary.ts';
-import { childUp, establish, scheduleDpd } from './lifecycle.ts';
+import { childUp, destroy, establish, scheduleDpd } from './lifecycle.ts';
 
 type Ike = Extract<Datagram, { kind: 'ike' }>;
 
@@ -30,7 +30,17 @@ export function handleRequest(env: Env, sa: IkeSa, d: Ike, from: Endpoint, to: E
   }
   if (h.messageId !== sa.expectId) return env.drop('bad-message-id', `request ${h.messageId} on ${sa.name}, expected ${sa.expectId}`, from);
   const inner = unprotect({ suite: env.suite, cipher: sa.cipher, keys: sa.keys, role: sa.role }, d);
-  if (!inner.ok) return env.drop(inner.reason, `${sa.name}: ${inner.detail}`, from);
+  if (!inner.ok) {
+    env.drop(inner.reason, `${sa.name}: ${inner.detail}`, from);
+    if (inner.reason !== 'malformed-inner') return;
+    // The ICV verified, so the peer is real and gets told (2.5, 2.21.2): an unknown critical
+    // payload is named; anything else badly formed is INVALID_SYNTAX. A broken IKE_AUTH ends the SA.
+    noteAuthenticated(env, sa, from, to, now);
+    const critical = inner.inner === 'unsupported-critical-payload' && inner.payloadType !== undefined;
+    respond(env, sa, h.exchangeType, [critical ? notify(NotifyError.UNSUPPORTED_CRITICAL_PAYLOAD, Uint8Array.of(inner.payloadType!)) : notify(NotifyError.INVALID_SYNTAX)], from, to);
+    if (sa.state === 'half-open') destroy(env, sa, 'auth-failed');
+    return;
+  }
 
   noteAuthenticated(env, sa, from, to, now);
   const payloads = inner.payloads;
@@ -43,7 +53,12 @@ export function handleRequest(env: Env, sa: IkeSa, d: Ike, from: Endpoint, to: E
   switch (h.exchangeType) {
     case ExchangeType.IKE_AUTH: {
       if (sa.state !== 'half-open') return env.drop('unexpected-exchange', `IKE_AUTH on established ${sa.name}`, from);
-      const r = respondAuth(env.suite, env.policy, sa, payloads, inner.bodies, now);
+      const r = respondAuth(env.suite, env.policy, sa, payloads, inner.bodies, now, (peerId, initialContact) => {
+        // 2.4: INITIAL_CONTACT from an authenticated peer: its older SAs are stale. Clear them
+        // before leasing, so the peer gets its previous virtual IP back.
+        if (!initialContact) return;
+        for (const other of env.others(sa)) if (other.peerId === peerId && other.state !== 'dead') destroy(env, other, 'replaced');
+      });
       respond(env, sa, h.exchangeType, r.reply, from, to);
       if (r.kind === 'failed') {
         env.drop('auth-failed', r.detail, from);
