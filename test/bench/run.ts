@@ -5,7 +5,12 @@
  * are reported, not enforced (BENCHMARKS.md).
  *
  *   --quick           10x smaller run
- *   --only=a,b        run only some parts: trace, presets, sweep, ui
+ *   --only=a,b        run only some parts: trace, presets, sweep, ui, ike
+ *
+ * The `ike` part (IKE handshakes/s and memory per SA, WakeLab's responder against charon) runs
+ * only when asked for with --only: its charon half needs root, and it takes a few minutes.
+ * WAKELAB_BENCH_IKE_CPU_PROF=DIR also writes and summarizes a CPU profile of WakeLab's responder;
+ * WAKELAB_BENCH_IKE_WHATIF=1 adds a row for the same Responder with node:crypto (not shipped).
  */
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -14,6 +19,7 @@ import { benchPolicies, behaviourKey } from './policies.ts';
 import { runPresetBench } from './preset-bench.ts';
 import { loadPreset, loadRadio, loadScenario, presetIds } from './resources.ts';
 import { fmtBytes, fmtMs, fmtRate, median, min, table } from './stats.ts';
+import { IKE, runIkeBench, type IkeBenchConfig, type TargetResult } from './ike-bench.ts';
 import { coresUsed, runSweepBench, warmMedian } from './sweep-bench.ts';
 import { runTraceBench, summarizeTrace, type TraceBenchResult } from './trace-bench.ts';
 import { runUiBench } from './ui-bench.ts';
@@ -27,20 +33,22 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyArg = args.find((a) => a.startsWith('--only='));
 const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null;
-const PARTS = ['sweep', 'presets', 'trace', 'ui'];
+const PARTS = ['sweep', 'presets', 'trace', 'ui', 'ike'];
+/** Parts that run only when named in --only. */
+const OPT_IN = new Set(['ike']);
 const unknown = [
   ...args.filter((a) => a !== '--quick' && !a.startsWith('--only=')),
   ...[...(only ?? [])].filter((p) => !PARTS.includes(p)).map((p) => `--only=${p}`),
 ];
 if (unknown.length > 0) {
-  console.error(`bench: unknown argument(s): ${unknown.join(' ')} (use --quick, --only=trace,presets,sweep,ui)`);
+  console.error(`bench: unknown argument(s): ${unknown.join(' ')} (use --quick, --only=trace,presets,sweep,ui,ike)`);
   process.exit(2);
 }
-const want = (part: string): boolean => !only || only.has(part);
+const want = (part: string): boolean => (only ? only.has(part) : !OPT_IN.has(part));
 
 const cfg = quick
-  ? { packets: 1_000_000, traceWarmup: 1, traceRounds: 3, policies: 100, sweepPasses: 2, presetRuns: 3, uiRounds: 2 }
-  : { packets: 10_000_000, traceWarmup: 2, traceRounds: 5, policies: 1000, sweepPasses: 4, presetRuns: 5, uiRounds: 5 };
+  ? { packets: 1_000_000, traceWarmup: 1, traceRounds: 3, policies: 100, sweepPasses: 2, presetRuns: 3, uiRounds: 2, ike: { warmup: 50, total: 1000, rateCount: 200, checkpointEvery: 100 } }
+  : { packets: 10_000_000, traceWarmup: 2, traceRounds: 5, policies: 1000, sweepPasses: 4, presetRuns: 5, uiRounds: 5, ike: { warmup: 200, total: 10_000, rateCount: 2000, checkpointEvery: 500 } };
 const SEED = 1;
 const TRACE_SEED = 20240601;
 
@@ -216,6 +224,117 @@ if (want('ui')) {
     goals.push(['app: serve start to first comparison table', '(reported)', `${fmtMs(med((r) => r.tableMs))} median`, 'measured']);
     goals.push(['renderer JavaScript, gzip', '< 250 kB', fmtBytes(js), yes(js < 250_000)]);
   }
+  out();
+}
+
+// ---------------------------------------------------------------------------------------------
+if (want('ike')) {
+  const ikeCfg: IkeBenchConfig = {
+    ...cfg.ike,
+    concurrency: 32,
+    charonThreads: 16,
+    // strongSwan's defaults are 1 and 1 (one linked list of all IKE_SAs, one lock); its docs
+    // advise a larger table for many SAs. The comparison is with charon tuned so (BENCHMARKS.md).
+    charonTable: { size: 4096, segments: 16 },
+    ...(process.env.WAKELAB_BENCH_IKE_CPU_PROF ? { cpuProfDir: process.env.WAKELAB_BENCH_IKE_CPU_PROF } : {}),
+    whatIf: process.env.WAKELAB_BENCH_IKE_WHATIF === '1',
+  };
+  out(`## IKE handshakes: WakeLab's responder and charon on loopback, the same load`);
+  out();
+  out(
+    `Each handshake: IKE_SA_INIT + IKE_AUTH (PSK, virtual IP from ${IKE.pool}, one CHILD_SA), IKE ${IKE.ikeProposal}, ESP ${IKE.espProposal}, ` +
+      `DPD and rekeys off, a fresh WakeLab Initiator with its own identity (INITIAL_CONTACT replaces nothing). ` +
+      `Load: test/bench/ike/driver.ts in its own process (node:crypto for its own crypto), ${ikeCfg.concurrency} handshakes in flight over one socket pair. ` +
+      `${ikeCfg.warmup} untimed warm-up handshakes, memory at rest, ${ikeCfg.total.toLocaleString('en-US')} timed handshakes, memory at rest again.`,
+  );
+  const r = await runIkeBench(ikeCfg, (l) => out(l));
+  out();
+  const targets: TargetResult[] = [r.wakelab, ...('skipped' in r.charon ? [] : [r.charon]), ...(r.whatIf ? [r.whatIf] : [])];
+  const n1 = ikeCfg.rateCount.toLocaleString('en-US');
+  const nAll = ikeCfg.total.toLocaleString('en-US');
+  out(
+    table(
+      ['responder', `handshakes/s (first ${n1})`, `handshakes/s (all ${nAll})`, 'responder CPU / handshake', 'responder cores busy', 'driver cores busy', 'latency median / p99', 'failed / retransmitted'],
+      targets.map((t) => [
+        t.name,
+        t.rateFirst.toFixed(0),
+        t.rateAll.toFixed(0),
+        `${t.cpuMsFirst.toFixed(2)} ms (${t.cpuMsAll.toFixed(2)} all)`,
+        t.responderCores.toFixed(2),
+        t.driverCores.toFixed(2),
+        `${fmtMs(t.done.latencyMs.median)} / ${fmtMs(t.done.latencyMs.p99)}`,
+        `${t.done.failures} / ${t.done.retransmits}`,
+      ]),
+    ),
+  );
+  out();
+  out('Rate as the SA tables fill (timed handshakes, counted after the warm-up): handshakes/s, and the responder\'s CPU per handshake:');
+  out();
+  out(
+    table(
+      ['handshakes', ...targets.map((t) => t.name)],
+      r.wakelab.blocks.map((b, i) => [`${b.from}-${b.to}`, ...targets.map((t) => (t.blocks[i] ? `${t.blocks[i]!.rate.toFixed(0)}/s, ${t.blocks[i]!.cpuMs.toFixed(2)} ms` : '-'))]),
+    ),
+  );
+  out();
+  for (const t of targets) {
+    if (t.done.failures > 0 || t.childSas < t.ikeSas || t.ikeSas !== ikeCfg.warmup + ikeCfg.total) {
+      out(`WARNING: ${t.name}: ${t.done.failures} failed handshakes (${JSON.stringify(t.done.failureReasons)}), ${t.ikeSas} IKE_SAs and ${t.childSas} CHILD_SAs held (expected ${ikeCfg.warmup + ikeCfg.total} each): its figures are not comparable.`);
+    }
+  }
+  const perSa = (t: TargetResult): number => (t.after.rss - t.before.rss) / ikeCfg.total;
+  out(
+    table(
+      ['responder', 'IKE_SAs / CHILD_SAs held', 'RSS before', 'RSS after', 'RSS per SA', 'live heap per SA'],
+      targets.map((t) => [
+        t.name,
+        `${t.ikeSas} / ${t.childSas}`,
+        fmtBytes(t.before.rss),
+        fmtBytes(t.after.rss),
+        `${perSa(t).toFixed(0)} B`,
+        t.before.live && t.after.live
+          ? `${((t.after.live.heapUsed + t.after.live.external - t.before.live.heapUsed - t.before.live.external) / ikeCfg.total).toFixed(0)} B (V8 heapUsed + external, after 2 forced GCs)`
+          : t.before.mallocUsed != null && t.after.mallocUsed != null
+            ? `${((t.after.mallocUsed - t.before.mallocUsed) / ikeCfg.total).toFixed(0)} B (glibc malloc "used", swanctl --stats)`
+            : '-',
+      ]),
+    ),
+  );
+  out();
+  for (const t of targets) out(`${t.name}: ${t.notes.join('; ')}. Load average ${t.load.start.toFixed(2)} at its start, ${t.load.end.toFixed(2)} at its end.`);
+  out(
+    `Cores busy (first ${n1}): the responder process (all threads) and the driver, from /proc and process.cpuUsage(). The machine has ${machineInfo().logicalCpus} logical CPUs, shared with other users; ` +
+      `when the responder's and the driver's cores together reach what is free, the rate is the machine's, not the responder's limit, and CPU per handshake is the fairer comparison.`,
+  );
+  out(
+    `"Before" is at rest after the ${ikeCfg.warmup} warm-up SAs, "after" at rest 2 s after the last timed handshake; per SA = (after - before) / ${nAll}. ` +
+      `WakeLab's RSS includes V8 heap not yet returned to the OS; its live heap is measured after forced GCs through the inspector. ` +
+      `charon's RSS includes 16 worker threads' malloc arenas. Neither includes the kernel's share (charon's TUN routes, socket buffers).`,
+  );
+  if (r.wakelab.profile) {
+    out();
+    out(r.wakelab.profile);
+  }
+  out();
+  if ('skipped' in r.charon) {
+    out(`charon skipped: ${r.charon.skipped}.`);
+    goals.push(['IKE: handshakes/s, WakeLab / charon', '>= 1.00x', `${r.wakelab.rateFirst.toFixed(0)}/s; charon not run`, 'unknown']);
+    goals.push(['IKE: memory per SA at 10 000 SAs, WakeLab / charon', '<= 1.00x', `${perSa(r.wakelab).toFixed(0)} B RSS; charon not run`, 'unknown']);
+  } else {
+    const ch = r.charon;
+    const rate = r.wakelab.rateFirst / ch.rateFirst;
+    const mem = perSa(r.wakelab) / perSa(ch);
+    out(`Ratios WakeLab / charon: handshakes/s ${rate.toFixed(3)}x over the first ${n1} (${(r.wakelab.rateAll / ch.rateAll).toFixed(3)}x over all ${nAll}); responder CPU per handshake ${(r.wakelab.cpuMsFirst / ch.cpuMsFirst).toFixed(2)}x (${(r.wakelab.cpuMsAll / ch.cpuMsAll).toFixed(2)}x over all); RSS per SA ${mem.toFixed(2)}x.`);
+    if (r.whatIf) {
+      const w = r.whatIf;
+      out(`What-if (node:crypto) / charon: handshakes/s ${(w.rateFirst / ch.rateFirst).toFixed(3)}x over the first ${n1} (${(w.rateAll / ch.rateAll).toFixed(3)}x over all); CPU per handshake ${(w.cpuMsFirst / ch.cpuMsFirst).toFixed(2)}x; RSS per SA ${(perSa(w) / perSa(ch)).toFixed(2)}x. Not a goal: WakeLab does not ship it.`);
+    }
+    out();
+    goals.push([`IKE: handshakes/s (first ${n1}), WakeLab / charon`, '>= 1.00x', `${r.wakelab.rateFirst.toFixed(0)} vs ${ch.rateFirst.toFixed(0)}/s: ${rate.toFixed(3)}x`, yes(rate >= 1)]);
+    goals.push([`IKE: RSS per SA at ${nAll} SAs, WakeLab / charon`, '<= 1.00x', `${perSa(r.wakelab).toFixed(0)} vs ${perSa(ch).toFixed(0)} B: ${mem.toFixed(2)}x`, yes(mem <= 1)]);
+  }
+} else if (!only) {
+  out('IKE handshakes (WakeLab vs charon) skipped: opt-in, as its charon half needs root (a network namespace) and it takes about 3 minutes; run `npm run bench -- --only=ike`.');
   out();
 }
 
