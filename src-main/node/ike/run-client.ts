@@ -3,8 +3,7 @@
  * It connects, keeps the SA alive per its policy, logs each event as one line, and deletes the SA
  * when asked to stop (or after durationS).
  */
-import { randomBytes } from 'node:crypto';
-import { createNobleSuite } from '../../core/crypto/noble-suite.ts';
+import { checkAgainstNoble, createNodeSuite } from '../crypto/node-suite.ts';
 import type { ClientConfig } from '../../core/ike/client-config.ts';
 import { Initiator } from '../../core/ike/initiator.ts';
 import type { IkeEvent } from '../../core/ike/io.ts';
@@ -20,9 +19,10 @@ export interface RunningClient {
 }
 
 export async function runClient(cfg: ClientConfig, onEvent: (e: IkeEvent, t: number) => void): Promise<RunningClient> {
+  checkAgainstNoble(); // OpenSSL must agree with the reference suite before it is trusted
   const policy = clientPolicyOf(cfg);
   const initiator = new Initiator({
-    suite: createNobleSuite((n) => new Uint8Array(randomBytes(n))),
+    suite: createNodeSuite(),
     policy,
     nattPort: cfg.server.nattPort,
     localNattPort: cfg.local.nattPort,

@@ -3,8 +3,7 @@
  * configuration, hosts it (udp-host.ts), logs each event as one line, and keeps the Wireshark key
  * tables up to date when asked to.
  */
-import { randomBytes } from 'node:crypto';
-import { createNobleSuite } from '../../core/crypto/noble-suite.ts';
+import { checkAgainstNoble, createNodeSuite } from '../crypto/node-suite.ts';
 import type { IkeEvent } from '../../core/ike/io.ts';
 import { ikePolicyOf } from '../../core/ike/policy.ts';
 import type { ResponderConfig } from '../../core/ike/responder-config.ts';
@@ -25,7 +24,8 @@ export interface RunningResponder {
 }
 
 export async function runResponder(cfg: ResponderConfig, o: ResponderRunOptions): Promise<RunningResponder> {
-  const suite = createNobleSuite((n) => new Uint8Array(randomBytes(n)));
+  checkAgainstNoble(); // OpenSSL must agree with the reference suite before it is trusted
+  const suite = createNodeSuite();
   const responder = new Responder(suite, ikePolicyOf(cfg), { ike: cfg.listen.ikePort, natt: cfg.listen.nattPort });
   const host: UdpHost = new UdpHost(responder, {
     address: cfg.listen.address,

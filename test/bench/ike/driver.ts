@@ -23,7 +23,7 @@ import { Initiator } from '../../../src-main/core/ike/initiator.ts';
 import { identityOf, ikePolicyOf, type IkePolicy } from '../../../src-main/core/ike/policy.ts';
 import { parseResponderConfig } from '../../../src-main/core/ike/responder-config.ts';
 import { MuxHost, type Slot } from './mux-host.ts';
-import { checkAgainstNoble, createNodeSuite } from './node-suite.ts';
+import { checkAgainstNoble, createNodeSuite } from '../../../src-main/node/crypto/node-suite.ts';
 
 export interface DriverConfig {
   /** The responder: address, IKE port, NAT-T port. */

@@ -10,7 +10,7 @@ import { UdpHost } from '../../../src-main/node/ike/udp-host.ts';
 import { driverConfig, wakelabConfig, type IkeBenchConfig } from '../ike-bench.ts';
 import { initiatorFactory } from './driver.ts';
 import { MuxHost, type Slot } from './mux-host.ts';
-import { checkAgainstNoble, createNodeSuite } from './node-suite.ts';
+import { checkAgainstNoble, createNodeSuite } from '../../../src-main/node/crypto/node-suite.ts';
 
 // Ports from the process id, apart from test/node/ike/udp.test.ts's range.
 const base = 30000 + (process.pid % 2000) * 2;

@@ -13,7 +13,7 @@ import { parseResponderConfig } from '../../../src-main/core/ike/responder-confi
 import { Responder } from '../../../src-main/core/ike/responder.ts';
 import { textLine } from '../../../src-main/node/ike/log-line.ts';
 import { UdpHost } from '../../../src-main/node/ike/udp-host.ts';
-import { checkAgainstNoble, createNodeSuite } from './node-suite.ts';
+import { checkAgainstNoble, createNodeSuite } from '../../../src-main/node/crypto/node-suite.ts';
 
 const path = process.argv[2];
 if (!path) throw new Error('usage: responder-node-crypto.ts CONFIG.json');

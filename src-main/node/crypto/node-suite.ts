@@ -1,18 +1,15 @@
 /**
- * A CryptoSuite on node:crypto (OpenSSL) for the benchmark's load driver only: X25519, HMAC
- * (prf, prf+, ICVs), AES-CBC and the plain hashes run natively; anything else falls through to
- * the noble suite. The driver must not be the bottleneck when it loads charon, and with the noble
- * suite each handshake would cost the driver as much as it costs WakeLab's responder (two X25519
- * scalar multiplications of about 1.7 ms each in pure JavaScript on the bench machine).
- *
- * `checkAgainstNoble()` runs at driver start: the same inputs must give the same bytes as the
- * noble suite (prf, prf+, ICVs, SK encryption both ways, X25519 agreement across the two suites).
+ * The CryptoSuite the live responder and client use: node:crypto (OpenSSL) for X25519, HMAC
+ * (prf, prf+, ICVs), AES-CBC and the plain hashes, the noble suite (core/crypto) for the rest.
+ * Pure-JavaScript X25519 took about half of the responder's CPU per handshake (BENCHMARKS.md, "IKE
+ * handshakes"); OpenSSL does it natively. The noble suite stays the reference: `checkAgainstNoble`
+ * (run at start by the CLI, and by test/node/crypto/node-suite.test.ts) requires the same bytes.
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { encrKeySizes, integInfo, prfInfo, type HashName } from '../../../src-main/core/crypto/algorithms.ts';
-import { createNobleSuite } from '../../../src-main/core/crypto/noble-suite.ts';
-import type { CryptoSuite, DhExchange, SkCipher, SkKeys } from '../../../src-main/core/crypto/suite.ts';
-import { DhGroup } from '../../../src-main/core/ike/constants.ts';
+import { encrKeySizes, integInfo, prfInfo, type HashName } from '../../core/crypto/algorithms.ts';
+import { createNobleSuite } from '../../core/crypto/noble-suite.ts';
+import type { CryptoSuite, DhExchange, SkCipher, SkKeys } from '../../core/crypto/suite.ts';
+import { DhGroup } from '../../core/ike/constants.ts';
 
 /** DER SubjectPublicKeyInfo prefix of an X25519 key (RFC 8410): the 32 key octets follow. */
 const X25519_SPKI = Buffer.from('302a300506032b656e032100', 'hex');
