@@ -285,7 +285,7 @@ export async function runWakelab(c: IkeBenchConfig, dir: string, log: (l: string
     const count = (re: RegExp): number => text.match(re)?.length ?? 0;
     const load1 = loadavg()[0]!;
     await resp.stop(10_000, 3000); // before the summary: --cpu-prof writes its profile at exit
-    const what = variant === 'cli' ? '`wakelab responder` through tsx, noble crypto' : 'the same Responder and UdpHost with node:crypto for X25519, HMAC and AES-CBC (not shipped)';
+    const what = variant === 'cli' ? '`wakelab responder` through tsx, its node:crypto suite (src-main/node/crypto/node-suite.ts)' : 'the same Responder and UdpHost, a test copy of the node:crypto set-up';
     return summarize(variant === 'cli' ? 'WakeLab responder' : 'what-if: WakeLab + node:crypto', c, resp.pid, run, {
       notes: [`node ${process.version}, ${what}; ${c.warmup + c.total} PSK identities in its config; one text log line per event, to a file`],
       ikeSas: count(/ IKE SA established /g),
