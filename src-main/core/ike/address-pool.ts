@@ -1,8 +1,9 @@
 /**
  * The virtual-IP pool a responder answers CP(CFG_REQUEST) INTERNAL_IP4_ADDRESS from (RFC 7296
- * 3.15.1, 2.19). Sans-IO and deterministic: the lowest free address is leased; an identity gets
- * its previous address back while that is free (as charon's in-memory pools do), and a lease is
- * released when the IKE SA that holds it goes.
+ * 3.15.1, 2.19). Sans-IO and deterministic: the next free address after the last one leased is
+ * handed out (wrapping round), so a full pool is not searched from the start each time. An
+ * identity gets its previous address back while that is free (as charon's in-memory pools do),
+ * and a lease is released when the IKE SA that holds it goes.
  */
 import { cidrRange, type Cidr } from '../net/ipv4.ts';
 
@@ -11,6 +12,8 @@ export class AddressPool {
   private readonly size: number;
   private readonly leased = new Map<number, string>();
   private readonly lastOf = new Map<string, number>();
+  /** Where the search for a free address starts: just after the last one handed out. */
+  private cursor = 0;
 
   constructor(cidr: Cidr) {
     const { start, end } = cidrRange(cidr);
@@ -33,8 +36,12 @@ export class AddressPool {
     const previous = this.lastOf.get(owner);
     if (previous !== undefined && !this.leased.has(previous)) return this.take(previous, owner);
     for (let i = 0; i < this.size; i++) {
-      const a = (this.start + i) >>> 0;
-      if (!this.leased.has(a)) return this.take(a, owner);
+      const at = (this.cursor + i) % this.size;
+      const a = (this.start + at) >>> 0;
+      if (!this.leased.has(a)) {
+        this.cursor = (at + 1) % this.size;
+        return this.take(a, owner);
+      }
     }
     return null;
   }

@@ -71,6 +71,8 @@ export class IkeSa {
   /** Last authenticated inbound IKE or ESP packet (DPD looks at this, 2.4). */
   lastInbound: number;
   peerId = '';
+  /** The responder's key for answering a retransmitted IKE_SA_INIT (SPIi and peer), while half-open. */
+  initKey = '';
   virtualIp: number | null = null;
   readonly children: ChildSa[] = [];
 
@@ -85,6 +87,8 @@ export class IkeSa {
   /** When to start our next liveness check, IKE rekey, or SA expiry; Infinity when none. */
   dpdAt = Infinity;
   rekeyAt = Infinity;
+  /** A half-open SA is dropped at this time unless IKE_AUTH completes (Infinity once established). */
+  expireAt = Infinity;
 
   constructor(i: IkeSaInit) {
     this.role = i.role;
@@ -118,7 +122,7 @@ export class IkeSa {
 
   /** The earliest time this SA needs to be woken. */
   deadline(): number {
-    return Math.min(this.pending ? this.pending.deadline : Infinity, this.dpdAt, this.rekeyAt);
+    return Math.min(this.pending ? this.pending.deadline : Infinity, this.dpdAt, this.rekeyAt, this.state === 'half-open' ? this.expireAt : Infinity);
   }
 }
 

@@ -9,9 +9,11 @@ import { toHex } from '../bytes/hex.ts';
 import type { CryptoSuite } from '../crypto/suite.ts';
 import { ExchangeType, NotifyError } from './constants.ts';
 import { CookieJar } from './cookie.ts';
+import { DeadlineHeap } from './deadline-heap.ts';
 import { notify } from './exchanges/build.ts';
 import type { Env } from './exchanges/env.ts';
 import { handleRequest } from './exchanges/requests-in.ts';
+import { destroy } from './exchanges/lifecycle.ts';
 import { checkDeadlines, handleResponse } from './exchanges/requests-out.ts';
 import { respondSaInit } from './exchanges/sa-init-responder.ts';
 import type { IkeSa } from './ike-sa.ts';
@@ -27,6 +29,9 @@ export interface Ports {
   readonly natt: number;
 }
 
+/** charon's default half_open_timeout (strongswan.conf), s. */
+const HALF_OPEN_TIMEOUT_S = 30;
+
 export class Responder {
   private readonly sas = new Map<string, IkeSa>();
   /** Half-open SAs by SPIi and peer, to answer a retransmitted IKE_SA_INIT request (2.1). */
@@ -35,6 +40,16 @@ export class Responder {
   keepalives = 0;
   private readonly out = new Outbox();
   private readonly cookies: CookieJar;
+  private readonly deadlines = new DeadlineHeap();
+  /** SAs added while handling another (a rekey's new SA): their deadlines are recorded afterwards. */
+  private readonly touched: IkeSa[] = [];
+
+  /** Half-open SAs, for the COOKIE threshold (2.6) and their expiry. */
+  private readonly halfOpenSas = new Set<IkeSa>();
+
+  private halfOpen(): number {
+    return this.halfOpenSas.size;
+  }
 
   constructor(
     readonly suite: CryptoSuite,
@@ -54,14 +69,19 @@ export class Responder {
   }
 
   nextDeadline(): number {
-    let d = this.cookies.nextRotation;
-    for (const sa of this.sas.values()) d = Math.min(d, sa.deadline());
-    return d;
+    return Math.min(this.cookies.nextRotation, this.deadlines.next());
   }
 
   tick(now: number): void {
     this.cookies.rotate(now);
-    for (const sa of [...this.sas.values()]) checkDeadlines(this.env(), sa, now);
+    for (const sa of this.deadlines.due(now)) {
+      if (sa.state === 'half-open' && now >= sa.expireAt) {
+        destroy(this.env(), sa, 'expired');
+        continue;
+      }
+      checkDeadlines(this.env(), sa, now);
+      this.deadlines.touch(sa);
+    }
   }
 
   receive(now: number, datagram: Uint8Array, from: Endpoint, to: Endpoint): void {
@@ -98,22 +118,29 @@ export class Responder {
       }
       const problem = checkPayloadRules(h.exchangeType, false, d.payloads);
       if (problem) return this.drop('rules', problem.message, from);
-      const halfOpen = [...this.sas.values()].filter((s) => s.state === 'half-open').length;
-      const r = respondSaInit({ suite: this.suite, policy: this.policy, cookies: this.cookies, halfOpen, now, from, to, natt }, h, d.payloads, d.message);
+      const r = respondSaInit({ suite: this.suite, policy: this.policy, cookies: this.cookies, halfOpen: this.halfOpen(), now, from, to, natt }, h, d.payloads, d.message);
       if (r.kind === 'drop') return this.drop(r.reason, r.detail, from);
       this.out.send(to, from, r.response);
       this.exchangeEvent(r.kind === 'sa' ? r.sa.name : `${toHex(h.spiI)}_0000000000000000`, 'IKE_SA_INIT', r.kind === 'sa' ? 'SA, KE, Nr' : r.why);
       if (r.kind === 'sa') {
         r.sa.lastResponse = { messageId: 0, bytes: r.response, to: from, from: to };
         this.sas.set(toHex(r.sa.spiR), r.sa);
+        r.sa.initKey = initKey;
         this.byInit.set(initKey, r.sa);
+        this.halfOpenSas.add(r.sa);
+        // charon's half_open_timeout: an IKE_AUTH that never comes does not hold state for long.
+        r.sa.expireAt = now + HALF_OPEN_TIMEOUT_S;
+        this.deadlines.touch(r.sa);
       }
       return;
     }
     const sa = this.sas.get(spiR);
     if (!sa || toHex(sa.spiI) !== toHex(h.spiI)) return this.drop('unknown-spi', `no IKE SA ${toHex(h.spiI)}_${spiR}`, from);
-    if (h.response) return handleResponse(this.env(), sa, d, from, to, now);
-    return handleRequest(this.env(), sa, d, from, to, now);
+    if (h.response) handleResponse(this.env(), sa, d, from, to, now);
+    else handleRequest(this.env(), sa, d, from, to, now);
+    if (sa.state !== 'half-open') this.halfOpenSas.delete(sa);
+    this.deadlines.touch(sa);
+    for (const other of this.touched.splice(0)) this.deadlines.touch(other);
   }
 
   private onDecodeDrop(d: Extract<Datagram, { kind: 'drop' }>, from: Endpoint, to: Endpoint, natt: boolean): void {
@@ -140,7 +167,10 @@ export class Responder {
       nattPort: this.ports.natt,
       drop: (reason, detail, from) => this.drop(reason, detail, from),
       remove: (sa) => this.remove(sa),
-      add: (sa) => this.sas.set(toHex(sa.spiR), sa),
+      add: (sa) => {
+        this.sas.set(toHex(sa.spiR), sa);
+        this.touched.push(sa);
+      },
       others: (sa) => [...this.sas.values()].filter((s) => s !== sa),
     };
   }
@@ -151,7 +181,8 @@ export class Responder {
 
   private remove(sa: IkeSa): void {
     this.sas.delete(toHex(sa.spiR));
-    for (const [k, v] of this.byInit) if (v === sa) this.byInit.delete(k);
+    this.halfOpenSas.delete(sa);
+    if (this.byInit.get(sa.initKey) === sa) this.byInit.delete(sa.initKey);
     if (sa.virtualIp !== null) this.policy.pool?.release(sa.virtualIp);
   }
 

@@ -208,3 +208,17 @@ describe('rekeys and keepalives we initiate', () => {
     expect(direct.wire.filter((w) => w.send.bytes.length === 1)).toHaveLength(0);
   });
 });
+
+describe('half-open SAs', () => {
+  it("are dropped 30 s after IKE_SA_INIT when no IKE_AUTH comes (charon's half_open_timeout)", () => {
+    const l = new Ladder();
+    l.filter = (s) => (s.to.port === 4500 ? [] : [s]); // IKE_AUTH never arrives
+    l.connect();
+    l.run(29);
+    expect(l.responder.ikeSas).toHaveLength(1);
+    expect(l.responder.ikeSas[0]!.state).toBe('half-open');
+    l.run(31);
+    expect(l.responder.ikeSas).toHaveLength(0);
+    expect(l.events.find((e) => e.by === 'r' && e.event.kind === 'ike-down')?.event).toMatchObject({ reason: 'expired' });
+  });
+});
