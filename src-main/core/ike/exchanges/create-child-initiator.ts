@@ -20,7 +20,7 @@ import { wireProposals } from './auth-initiator.ts';
 import { first, notify, spiBytes, spiNumber } from './build.ts';
 import { newSpi } from './child.ts';
 import type { Env } from './env.ts';
-import { childDown, childUp, destroy, scheduleDpd } from './lifecycle.ts';
+import { childDown, childUp, destroy, handOver } from './lifecycle.ts';
 import { sendRequest } from './requests-out.ts';
 
 const NONCE_BYTES = 32;
@@ -128,22 +128,7 @@ export function rekeyIkeSa(env: Env, sa: IkeSa, now: number): void {
         const spiR = p.spi.slice();
         const keys = deriveIkeSaKeys(env.suite, transforms, seed, Ni, nr.data, spiI, spiR);
         const next = new IkeSa({ role: 'initiator', spiI, spiR, transforms, keys, Ni, Nr: nr.data.slice(), initRequest: new Uint8Array(0), initResponse: new Uint8Array(0), local: sa.local, peer: sa.peer, natt: sa.natt, now: t });
-        next.expectId = 0;
-        next.nextId = 0;
-        next.state = 'established';
-        next.establishedAt = t;
-        next.peerId = sa.peerId;
-        next.virtualIp = sa.virtualIp;
-        next.peerBehindNat = sa.peerBehindNat;
-        next.selfBehindNat = sa.selfBehindNat;
-        next.children.push(...sa.children.splice(0));
-        if (env.policy.ikeRekeyS > 0) next.rekeyAt = t + env.policy.ikeRekeyS;
-        sa.state = 'rekeyed';
-        sa.dpdAt = Infinity;
-        sa.virtualIp = null;
-        env.add(next);
-        scheduleDpd(env, next, t);
-        env.out.event({ kind: 'ike-rekeyed', sa: sa.name, newSa: next.name });
+        handOver(env, sa, next, t);
         sendRequest(
           env,
           sa,

@@ -20,7 +20,7 @@ import type { Payload } from '../wire/payloads.ts';
 import { findNotify, first, notify, spiNumber } from './build.ts';
 import { makeChild } from './child.ts';
 import type { Env } from './env.ts';
-import { childUp, scheduleDpd } from './lifecycle.ts';
+import { childUp, handOver } from './lifecycle.ts';
 
 const NONCE_BYTES = 32;
 
@@ -92,29 +92,9 @@ function rekeyIke(env: Env, sa: IkeSa, payloads: readonly Payload[], now: number
   const keys = deriveIkeSaKeys(env.suite, transforms, seed, Ni, Nr, spiI, spiR);
   // 2.18: whoever started the rekey is the initiator of the new IKE SA; here that is the peer.
   const next = new IkeSa({ role: 'responder', spiI, spiR, transforms, keys, Ni: Ni.slice(), Nr, initRequest: new Uint8Array(0), initResponse: new Uint8Array(0), local: sa.local, peer: sa.peer, natt: sa.natt, now });
-  // 2.18: message IDs of the new IKE SA start at 0 in both directions.
-  next.expectId = 0;
-  next.nextId = 0;
   const proposal = { ...chosen.proposal, spi: spiR };
   return {
     reply: [{ type: T.SA, proposals: [proposal] }, { type: T.Nonce, data: Nr }, kx.reply!],
-    after: () => {
-      next.state = 'established';
-      next.establishedAt = now;
-      next.peerId = sa.peerId;
-      next.virtualIp = sa.virtualIp;
-      next.peerBehindNat = sa.peerBehindNat;
-      next.selfBehindNat = sa.selfBehindNat;
-      next.children.push(...sa.children.splice(0));
-      if (env.policy.ikeRekeyS > 0) next.rekeyAt = now + env.policy.ikeRekeyS;
-      sa.state = 'rekeyed';
-      sa.dpdAt = Infinity;
-      sa.rekeyAt = Infinity;
-      // The old SA's virtual IP now belongs to the new one; do not release it with the old SA.
-      sa.virtualIp = null;
-      env.add(next);
-      scheduleDpd(env, next, now);
-      env.out.event({ kind: 'ike-rekeyed', sa: sa.name, newSa: next.name });
-    },
+    after: () => handOver(env, sa, next, now),
   };
 }

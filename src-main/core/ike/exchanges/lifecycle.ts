@@ -51,3 +51,28 @@ export function destroy(env: Env, sa: IkeSa, reason: Down): void {
   env.remove(sa);
   env.out.event({ kind: 'ike-down', sa: sa.name, reason });
 }
+
+/**
+ * 2.18: the new IKE SA from a rekey takes over: message IDs from 0 both ways, the peer's identity,
+ * virtual IP, NAT state and CHILD_SAs; the old one only waits for its Delete.
+ */
+export function handOver(env: Env, old: IkeSa, next: IkeSa, now: number): void {
+  next.expectId = 0;
+  next.nextId = 0;
+  next.state = 'established';
+  next.establishedAt = now;
+  next.peerId = old.peerId;
+  next.virtualIp = old.virtualIp;
+  next.peerBehindNat = old.peerBehindNat;
+  next.selfBehindNat = old.selfBehindNat;
+  next.children.push(...old.children.splice(0));
+  if (env.policy.ikeRekeyS > 0) next.rekeyAt = now + env.policy.ikeRekeyS;
+  old.state = 'rekeyed';
+  old.dpdAt = Infinity;
+  old.rekeyAt = Infinity;
+  // The virtual IP now belongs to the new SA: it must not be released with the old one.
+  old.virtualIp = null;
+  env.add(next);
+  scheduleDpd(env, next, now);
+  env.out.event({ kind: 'ike-rekeyed', sa: old.name, newSa: next.name });
+}
