@@ -22,6 +22,7 @@ import { Outbox, type Endpoint, type Output } from './io.ts';
 import { deriveIkeSaKeys, skeyseed } from './keymat.ts';
 import { natDetected, natDetectionHash } from './nat-detection.ts';
 import type { IkePolicy } from './policy.ts';
+import { acceptedTransforms } from './select.ts';
 import { decodeMessage, encodeMessage } from './wire/message.ts';
 import type { Payload } from './wire/payloads.ts';
 
@@ -161,11 +162,9 @@ export class Initiator {
     if (!sa || !ke || !nonce || !this.pendingDh) return this.fail(`IKE_SA_INIT refused: ${payloads.filter((p) => p.type === T.N).map((p) => (p as { notifyType: number }).notifyType).join(', ') || 'no SA/KE/Nr'}`);
     const gir = this.pendingDh.computeShared(ke.data);
     if (!gir) return this.fail('the responder KE is not a valid public value');
-    const p = sa.proposals[0]!;
-    const get = (type: number) => p.transforms.find((t) => t.type === type);
-    const keyLength = get(1)?.attributes.find((a) => a.type === 14)?.value as number | undefined;
-    const integ = get(3)?.id;
-    const transforms = { encr: get(1)!.id, ...(keyLength !== undefined ? { keyLength } : {}), ...(integ ? { integ } : {}), prf: get(2)!.id };
+    const t = acceptedTransforms(sa.proposals[0], true);
+    if (!t) return this.fail('the responder accepted a proposal without ENCR or PRF');
+    const transforms = { encr: t.encr, ...(t.keyLength !== undefined ? { keyLength: t.keyLength } : {}), ...(t.integ ? { integ: t.integ } : {}), prf: t.prf! };
     const keys = deriveIkeSaKeys(suite, transforms, skeyseed(suite, transforms.prf, init.Ni, nonce.data, gir), init.Ni, nonce.data, init.spiI, spiR);
     // 2.23: with NAT detection done, IKE moves to the NAT-T port (charon does this even without a NAT).
     const nattDone = findNotify(payloads, NotifyStatus.NAT_DETECTION_SOURCE_IP) !== undefined;

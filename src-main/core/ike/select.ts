@@ -168,3 +168,27 @@ export function invalidKeGroup(selected: Selection): number | undefined {
 export function invalidKeData(group: number): Uint8Array {
   return Uint8Array.of((group >>> 8) & 0xff, group & 0xff);
 }
+
+/**
+ * The transforms of the single proposal the peer accepted (its SA payload in a response, RFC 7296
+ * 3.3.6: one transform of each type), or null when it carries no ENCR transform, or no PRF where
+ * `needPrf` (an IKE SA). Network input: never throws.
+ */
+export function acceptedTransforms(p: OfferedProposal | undefined, needPrf: boolean): SelectedTransforms | null {
+  const get = (type: number) => p?.transforms.find((t) => t.type === type);
+  const encr = get(ENCR);
+  const prf = get(PRF)?.id;
+  if (!encr || (needPrf && prf === undefined)) return null;
+  const bits = keyLength(encr);
+  const integ = get(INTEG)?.id;
+  const dh = get(DH)?.id;
+  const esn = get(ESN)?.id;
+  return {
+    encr: encr.id,
+    ...(bits !== undefined ? { keyLength: bits } : {}),
+    ...(integ ? { integ } : {}),
+    ...(prf !== undefined ? { prf } : {}),
+    ...(dh !== undefined ? { dh } : {}),
+    ...(esn !== undefined ? { esn } : {}),
+  };
+}

@@ -14,6 +14,7 @@ import { ChildSa } from '../child-sa.ts';
 import type { IkeSa } from '../ike-sa.ts';
 import { deriveChildSaKeys, macedId, pskAuth, signedOctets } from '../keymat.ts';
 import { proposalTransforms, type Proposal } from '../proposal-syntax.ts';
+import { acceptedTransforms } from '../select.ts';
 import { selectorText } from '../traffic-selectors.ts';
 import { encodeId, type Identification } from '../wire/id.ts';
 import type { Payload } from '../wire/payloads.ts';
@@ -86,14 +87,12 @@ export function processAuthResponse(suite: CryptoSuite, sa: IkeSa, input: AuthRe
   const tsi = first(payloads, T.TSi);
   const tsr = first(payloads, T.TSr);
   if (!sar || !tsi || !tsr) return { ok: true, peerId: idr, vip, child: null, childError: errorNotify(payloads)?.notifyType ?? null };
-  const p = sar.proposals[0]!;
-  const get = (type: number) => p.transforms.find((t) => t.type === type);
-  const encr = get(1)!;
-  const keyLength = encr.attributes.find((a) => a.type === 14)?.value as number | undefined;
-  const integ = get(3)?.id;
-  const cipher = { encr: encr.id, ...(keyLength !== undefined ? { keyLength } : {}), ...(integ ? { integ } : {}) };
+  const p = sar.proposals[0];
+  const t = acceptedTransforms(p, false);
+  if (!p || !t || p.spi.length !== 4) return { ok: false, detail: 'the responder accepted an ESP proposal without ENCR or a 4-octet SPI' };
+  const cipher = { encr: t.encr, ...(t.keyLength !== undefined ? { keyLength: t.keyLength } : {}), ...(t.integ ? { integ: t.integ } : {}) };
   const keys = deriveChildSaKeys(suite, prf, sa.keys.SK_d, cipher, sa.Ni, sa.Nr);
-  const child = new ChildSa(spiIn, spiNumber(p.spi), { ...cipher, esn: get(5)?.id === EsnId.ESN }, keys, 'initiator', tsi.selectors.map(selectorText), tsr.selectors.map(selectorText), now);
+  const child = new ChildSa(spiIn, spiNumber(p.spi), { ...cipher, esn: t.esn === EsnId.ESN }, keys, 'initiator', tsi.selectors.map(selectorText), tsr.selectors.map(selectorText), now);
   return { ok: true, peerId: idr, vip, child, childError: null };
 }
 

@@ -11,7 +11,7 @@
 import { Writer } from '../../bytes/cursor.ts';
 import { constantTimeEqual } from '../../bytes/hex.ts';
 import type { CryptoSuite } from '../../crypto/suite.ts';
-import { formatIpv4 } from '../../net/ipv4.ts';
+import { formatIpv4, ipv4Bytes } from '../../net/ipv4.ts';
 import { AuthMethod, CfgAttr, CfgType, NotifyError, NotifyStatus, PayloadType as T } from '../constants.ts';
 import type { IkeSa } from '../ike-sa.ts';
 import { macedId, pskAuth, signedOctets } from '../keymat.ts';
@@ -78,7 +78,7 @@ export function respondAuth(
     if (vip === null) addressFailure = true;
     else {
       sa.virtualIp = vip;
-      reply.push({ type: T.CP, cfgType: CfgType.CFG_REPLY, attributes: [{ type: CfgAttr.INTERNAL_IP4_ADDRESS, value: Uint8Array.of(vip >>> 24, (vip >>> 16) & 255, (vip >>> 8) & 255, vip & 255) }] });
+      reply.push({ type: T.CP, cfgType: CfgType.CFG_REPLY, attributes: [{ type: CfgAttr.INTERNAL_IP4_ADDRESS, value: ipv4Bytes(vip) }] });
     }
   }
 

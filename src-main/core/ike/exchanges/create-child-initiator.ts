@@ -16,6 +16,7 @@ import { deriveChildSaKeys, deriveIkeSaKeys, rekeySkeyseed } from '../keymat.ts'
 import { cidrRange, formatIpv4, parseCidr } from '../../net/ipv4.ts';
 import type { Payload } from '../wire/payloads.ts';
 import type { TrafficSelector } from '../wire/ts.ts';
+import { acceptedTransforms } from '../select.ts';
 import { wireProposals } from './auth-initiator.ts';
 import { first, notify, spiBytes, spiNumber } from './build.ts';
 import { newSpi } from './child.ts';
@@ -57,18 +58,16 @@ export function rekeyChild(env: Env, sa: IkeSa, old: ChildSa, now: number): void
         const sar = first(resp, T.SA);
         const nr = first(resp, T.Nonce);
         const p = sar?.proposals[0];
-        if (!p || !nr || p.spi.length !== 4) {
+        const tr = acceptedTransforms(p, false);
+        if (!p || !tr || !nr || p.spi.length !== 4) {
           // The peer refused (e.g. TEMPORARY_FAILURE during its own rekey, 2.25): try again later.
           old.rekeyAt = t + 10;
           return;
         }
-        const get = (type: number) => p.transforms.find((x) => x.type === type);
-        const keyLength = get(1)?.attributes.find((a) => a.type === 14)?.value as number | undefined;
-        const integ = get(3)?.id;
-        const cipher = { encr: get(1)!.id, ...(keyLength !== undefined ? { keyLength } : {}), ...(integ ? { integ } : {}) };
+        const cipher = { encr: tr.encr, ...(tr.keyLength !== undefined ? { keyLength: tr.keyLength } : {}), ...(tr.integ ? { integ: tr.integ } : {}) };
         // 2.17: KEYMAT from the new nonces; whoever starts *this exchange* is "i".
         const keys = deriveChildSaKeys(env.suite, sa.transforms.prf, sa.keys.SK_d, cipher, Ni, nr.data);
-        const child = new ChildSa(spiIn, spiNumber(p.spi), { ...cipher, esn: get(5)?.id === EsnId.ESN }, keys, 'initiator', old.localTs, old.remoteTs, t);
+        const child = new ChildSa(spiIn, spiNumber(p.spi), { ...cipher, esn: tr.esn === EsnId.ESN }, keys, 'initiator', old.localTs, old.remoteTs, t);
         old.rekeyed = true;
         childUp(env, sa, child, old.spiIn, t);
         deleteChild(env, sa, old, t);
@@ -115,15 +114,13 @@ export function rekeyIkeSa(env: Env, sa: IkeSa, now: number): void {
         const nr = first(resp, T.Nonce);
         const ke = first(resp, T.KE);
         const p = sar?.proposals[0];
+        const tr = acceptedTransforms(p, true);
         const gir = ke ? dh.computeShared(ke.data) : null;
-        if (!p || !nr || !gir || p.spi.length !== 8) {
+        if (!p || !tr || !nr || !gir || p.spi.length !== 8) {
           sa.rekeyAt = t + 10;
           return;
         }
-        const get = (type: number) => p.transforms.find((x) => x.type === type);
-        const keyLength = get(1)?.attributes.find((a) => a.type === 14)?.value as number | undefined;
-        const integ = get(3)?.id;
-        const transforms = { encr: get(1)!.id, ...(keyLength !== undefined ? { keyLength } : {}), ...(integ ? { integ } : {}), prf: get(2)!.id };
+        const transforms = { encr: tr.encr, ...(tr.keyLength !== undefined ? { keyLength: tr.keyLength } : {}), ...(tr.integ ? { integ: tr.integ } : {}), prf: tr.prf! };
         const seed = rekeySkeyseed(env.suite, sa.transforms.prf, sa.keys.SK_d, gir, Ni, nr.data);
         const spiR = p.spi.slice();
         const keys = deriveIkeSaKeys(env.suite, transforms, seed, Ni, nr.data, spiI, spiR);

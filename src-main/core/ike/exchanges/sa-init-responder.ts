@@ -9,6 +9,7 @@
  * (2.7), N(UNSUPPORTED_CRITICAL_PAYLOAD) (2.5). Keys are derived at once (2.14).
  */
 import { Writer } from '../../bytes/cursor.ts';
+import { equalBytes } from '../../bytes/hex.ts';
 import type { CryptoSuite } from '../../crypto/suite.ts';
 import { parseIpv4, ipv4Bytes } from '../../net/ipv4.ts';
 import { ExchangeType, NotifyError, NotifyStatus, PayloadType as T } from '../constants.ts';
@@ -100,8 +101,8 @@ export function respondSaInit(ctx: InitContext, h: IkeHeader, payloads: readonly
   const dstHash = natDetectionHash(suite, h.spiI, h.spiR, addressBytes(ctx.to), ctx.to.port);
   const natSrc = notifiesOf(payloads).filter((n) => n.notifyType === NotifyStatus.NAT_DETECTION_SOURCE_IP);
   const natDst = findNotify(payloads, NotifyStatus.NAT_DETECTION_DESTINATION_IP);
-  const peerBehindNat = natSrc.length > 0 && !natSrc.some((n) => equal(n.data, srcHash));
-  const selfBehindNat = natDst !== undefined && !equal(natDst.data, dstHash);
+  const peerBehindNat = natSrc.length > 0 && !natSrc.some((n) => equalBytes(n.data, srcHash));
+  const selfBehindNat = natDst !== undefined && !equalBytes(natDst.data, dstHash);
 
   const response: Payload[] = [
     { type: T.SA, proposals: [chosen.proposal] },
@@ -135,9 +136,5 @@ export function respondSaInit(ctx: InitContext, h: IkeHeader, payloads: readonly
   ikeSa.peerBehindNat = peerBehindNat;
   ikeSa.selfBehindNat = selfBehindNat;
   return { kind: 'sa', sa: ikeSa, response: bytes };
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
