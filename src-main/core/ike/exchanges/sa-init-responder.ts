@@ -44,10 +44,6 @@ export interface InitContext {
   readonly natt: boolean;
 }
 
-function portBytes(port: number): Uint8Array {
-  return Uint8Array.of(port >>> 8, port & 255);
-}
-
 function addressBytes(e: Endpoint): Uint8Array {
   return ipv4Bytes(parseIpv4(e.address) ?? 0);
 }
