@@ -22,6 +22,15 @@ export class ChildSa {
   rekeyAt = Infinity;
   /** Set once a rekey replaced it and only the Delete is missing. */
   rekeyed = false;
+  /** Our Delete of it is queued or in flight (RFC 7296 2.25: a rekey of it is then refused). */
+  closing = false;
+  /** Our own rekey of it in flight: the nonce we sent (2.8.1 compares it). */
+  rekeying: { readonly Ni: Uint8Array } | null = null;
+  /**
+   * A rekey the peer started while ours was in flight, already answered (2.8.1): the CHILD_SA it
+   * made and the two nonces of that exchange. Our response decides which new SA is redundant.
+   */
+  collision: { readonly child: ChildSa; readonly nonces: readonly Uint8Array[] } | null = null;
 
   constructor(
     readonly spiIn: number,

@@ -74,6 +74,8 @@ export class IkeSa {
   /** The responder's key for answering a retransmitted IKE_SA_INIT (SPIi and peer), while half-open. */
   initKey = '';
   virtualIp: number | null = null;
+  /** Both ends support MOBIKE (RFC 4555 3.3: MOBIKE_SUPPORTED in IKE_AUTH both ways). */
+  mobike = false;
   readonly children: ChildSa[] = [];
 
   /** Next request ID we expect from the peer, and the response we gave to the one before it. */
@@ -89,6 +91,13 @@ export class IkeSa {
   rekeyAt = Infinity;
   /** A half-open SA is dropped at this time unless IKE_AUTH completes (Infinity once established). */
   expireAt = Infinity;
+  /** Our own rekey of this IKE SA in flight: the nonce we sent (2.8.2 compares it). */
+  rekeying: { readonly Ni: Uint8Array } | null = null;
+  /**
+   * A rekey of this IKE SA the peer started while ours was in flight, already answered (2.8.2):
+   * the IKE SA it made (not yet in charge) and the nonces of that exchange.
+   */
+  collision: { readonly next: IkeSa; readonly nonces: readonly Uint8Array[] } | null = null;
 
   constructor(i: IkeSaInit) {
     this.role = i.role;
@@ -120,9 +129,11 @@ export class IkeSa {
     return this.transforms;
   }
 
-  /** The earliest time this SA needs to be woken. */
+  /** The earliest time this SA needs to be woken: a retransmission, DPD, a rekey (its own or a CHILD_SA's), expiry. */
   deadline(): number {
-    return Math.min(this.pending ? this.pending.deadline : Infinity, this.dpdAt, this.rekeyAt, this.state === 'half-open' ? this.expireAt : Infinity);
+    let d = Math.min(this.pending ? this.pending.deadline : Infinity, this.dpdAt, this.rekeyAt, this.state === 'half-open' ? this.expireAt : Infinity);
+    if (this.state === 'established') for (const c of this.children) if (c.rekeyAt < d && !c.rekeyed) d = c.rekeyAt;
+    return d;
   }
 }
 

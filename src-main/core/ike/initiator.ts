@@ -16,11 +16,12 @@ import { findNotify, first, notify } from './exchanges/build.ts';
 import type { Env } from './exchanges/env.ts';
 import { childUp, destroy, establish } from './exchanges/lifecycle.ts';
 import { handleRequest } from './exchanges/requests-in.ts';
-import { checkDeadlines, handleResponse, sendRequest, startDpd } from './exchanges/requests-out.ts';
+import { handleResponse, sendRequest, startDpd } from './exchanges/requests-out.ts';
+import { runTimers } from './exchanges/timers.ts';
 import { IkeSa } from './ike-sa.ts';
 import { Outbox, type Endpoint, type Output } from './io.ts';
 import { deriveIkeSaKeys, skeyseed } from './keymat.ts';
-import { natDetected, natDetectionHash } from './nat-detection.ts';
+import { natDetected, natDetectionHash, natDetectionNotifies } from './nat-detection.ts';
 import type { IkePolicy } from './policy.ts';
 import { acceptedTransforms } from './select.ts';
 import { decodeMessage, encodeMessage } from './wire/message.ts';
@@ -73,10 +74,7 @@ export class Initiator {
 
   nextDeadline(): number {
     let d = this.init ? this.init.deadline : Infinity;
-    for (const sa of this.sas) {
-      d = Math.min(d, sa.deadline());
-      for (const c of sa.children) if (!c.rekeyed) d = Math.min(d, c.rekeyAt);
-    }
+    for (const sa of this.sas) d = Math.min(d, sa.deadline());
     return Math.min(d, this.keepaliveAt());
   }
 
@@ -182,7 +180,7 @@ export class Initiator {
     this.init = null;
     this.pendingDh = null;
     this.phase = 'auth-sent';
-    const { payloads: authPayloads, spiIn } = buildAuthRequest(suite, ike, this.o.auth);
+    const { payloads: authPayloads, spiIn } = buildAuthRequest(suite, ike, { ...this.o.auth, mobike: policy.mobike });
     sendRequest(
       this.env(),
       ike,
@@ -194,6 +192,7 @@ export class Initiator {
           const r = processAuthResponse(suite, ike, this.o.auth, spiIn, resp, bodies, t);
           if (!r.ok) return this.fail(r.detail);
           ike.peerId = 'responder';
+          ike.mobike = policy.mobike && findNotify(resp, NotifyStatus.MOBIKE_SUPPORTED) !== undefined;
           if (r.vip) ike.virtualIp = parseIpv4(r.vip);
           establish(this.env(), ike, t, false);
           if (r.child) childUp(this.env(), ike, r.child, null, t);
@@ -213,13 +212,8 @@ export class Initiator {
       init.deadline = now + init.waits[init.attempt]!;
       this.out.send(this.local, this.peer, init.bytes);
     }
-    for (const sa of [...this.sas]) {
-      checkDeadlines(this.env(), sa, now);
-      if (sa.state !== 'established') continue;
-      // 2.8: rekeys on our timers (policy ike.rekeyS / esp.rekeyS), one exchange at a time.
-      if (now >= sa.rekeyAt) rekeyIkeSa(this.env(), sa, now);
-      for (const c of [...sa.children]) if (!c.rekeyed && now >= c.rekeyAt) rekeyChild(this.env(), sa, c, now);
-    }
+    // Retransmissions, DPD, and rekeys on our timers (policy ike.rekeyS / esp.rekeyS, 2.8).
+    for (const sa of [...this.sas]) runTimers(this.env(), sa, now);
     if (now >= this.keepaliveAt() && this.sa) {
       this.out.send(this.sa.local, this.sa.peer, Uint8Array.of(NATT_KEEPALIVE));
       this.out.event({ kind: 'keepalive', from: this.sa.local });
@@ -242,8 +236,42 @@ export class Initiator {
   /** Rekeys every CHILD_SA now (1.3.3). */
   rekeyChildren(now: number): void {
     const sa = this.sa;
-    if (sa && sa.state === 'established') for (const c of [...sa.children]) if (!c.rekeyed) rekeyChild(this.env(), sa, c, now);
+    if (sa && sa.state === 'established') for (const c of [...sa.children]) if (!c.rekeyed && !c.closing && !c.rekeying) rekeyChild(this.env(), sa, c, now);
     this.sent(now);
+  }
+
+  /**
+   * RFC 4555 3.5: we now send from `local` (a new address or port): the IKE SA moves there and
+   * the responder is told with UPDATE_SA_ADDRESSES, NAT detection for the new path and a COOKIE2
+   * (3.6) it must echo. Only with MOBIKE in use; returns whether the update was sent.
+   */
+  roam(now: number, local: Endpoint): boolean {
+    const sa = this.sa;
+    if (!sa || sa.state !== 'established' || !sa.mobike) return false;
+    sa.local = local;
+    const cookie2 = this.o.suite.randomBytes(16);
+    const payloads: Payload[] = [
+      notify(NotifyStatus.UPDATE_SA_ADDRESSES),
+      ...natDetectionNotifies(this.o.suite, sa.spiI, sa.spiR, endpointBytes(local), endpointBytes(sa.peer)),
+      notify(NotifyStatus.COOKIE2, cookie2),
+    ];
+    sendRequest(
+      this.env(),
+      sa,
+      {
+        exchange: ExchangeType.INFORMATIONAL,
+        payloads,
+        retransmit: this.o.policy.retransmit,
+        onResponse: (resp) => {
+          const echoed = findNotify(resp, NotifyStatus.COOKIE2);
+          if (!echoed || toHex(echoed.data) !== toHex(cookie2)) this.drop('bad-cookie2', sa.peer);
+        },
+        onFailure: () => this.fail('UPDATE_SA_ADDRESSES went unanswered'),
+      },
+      now,
+    );
+    this.sent(now);
+    return true;
   }
 
   /** Deletes the IKE SA (1.4.1) and, once answered or timed out, is closed. */
@@ -285,6 +313,8 @@ export class Initiator {
       },
       add: (sa) => {
         this.sas.push(sa);
+      },
+      current: (sa) => {
         this.sa = sa;
       },
       others: () => [],

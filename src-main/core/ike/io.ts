@@ -37,11 +37,12 @@ export interface ChildSaInfo {
 
 export type IkeEvent =
   | { readonly kind: 'ike-up'; readonly sa: string; readonly peerId: string; readonly peer: Endpoint; readonly virtualIp: string | null }
-  | { readonly kind: 'ike-down'; readonly sa: string; readonly reason: 'deleted-by-peer' | 'deleted' | 'dpd-failed' | 'replaced' | 'auth-failed' | 'expired' | 'rekeyed' }
+  | { readonly kind: 'ike-down'; readonly sa: string; readonly reason: 'deleted-by-peer' | 'deleted' | 'dpd-failed' | 'replaced' | 'auth-failed' | 'expired' | 'rekeyed' | 'redundant' }
   | { readonly kind: 'ike-rekeyed'; readonly sa: string; readonly newSa: string }
   | { readonly kind: 'child-up'; readonly sa: string; readonly child: ChildSaInfo; readonly rekeyOf: number | null }
   | { readonly kind: 'child-down'; readonly sa: string; readonly spiIn: number; readonly reason: string }
   | { readonly kind: 'peer-moved'; readonly sa: string; readonly peer: Endpoint }
+  | { readonly kind: 'mobike-update'; readonly sa: string; readonly peer: Endpoint; readonly peerBehindNat: boolean }
   /** Our liveness check went unanswered; with dpd.action "keep" the SA stays (else ike-down follows). */
   | { readonly kind: 'dpd-failed'; readonly sa: string; readonly action: 'clear' | 'keep' }
   | { readonly kind: 'exchange'; readonly sa: string; readonly exchange: string; readonly dir: 'in' | 'out'; readonly request: boolean; readonly messageId: number; readonly summary: string }

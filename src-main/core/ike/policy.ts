@@ -24,6 +24,8 @@ export interface IkePolicy {
   readonly espRekeyS: number;
   readonly cookieThreshold: number;
   readonly keepaliveS: number;
+  /** MOBIKE (RFC 4555): offered (initiator) or accepted (responder). */
+  readonly mobike: boolean;
 }
 
 /** An identity as swanctl.conf writes it (RFC 7296 3.5): IPv4 address, user@host, or a host name. */
@@ -64,6 +66,7 @@ export function ikePolicyOf(c: ResponderConfig): IkePolicy {
     espRekeyS: c.esp.rekeyS,
     cookieThreshold: c.cookieThreshold,
     keepaliveS: c.keepaliveS,
+    mobike: c.mobike,
   };
 }
 
@@ -82,5 +85,7 @@ export function clientPolicyOf(c: ClientConfig): IkePolicy {
     espRekeyS: c.esp.rekeyS,
     cookieThreshold: 0,
     keepaliveS: c.keepaliveS,
+    // Our client does not roam (yet): it does not offer MOBIKE.
+    mobike: false,
   };
 }

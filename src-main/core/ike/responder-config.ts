@@ -79,6 +79,8 @@ export const responderConfigSchema = z
     cookieThreshold: z.number().int().min(0).max(1_000_000).default(30),
     /** NAT-T keepalive interval when the responder itself is behind a NAT (RFC 3948 4), 0 = off. */
     keepaliveS: seconds(3600).default(0),
+    /** swanctl `mobike` (default yes): answer MOBIKE_SUPPORTED and take UPDATE_SA_ADDRESSES (RFC 4555). */
+    mobike: z.boolean().default(true),
   })
   .strict();
 

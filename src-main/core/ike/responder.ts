@@ -3,7 +3,7 @@
  * `tick(now)` feed it; `drain()` gives what to send and what happened; `nextDeadline()` says when
  * to call `tick` next. It keeps the IKE SAs by our SPI, answers retransmitted requests from the
  * cache (RFC 7296 2.1), follows the peer's address on authenticated packets (2.23), runs DPD
- * (2.4) and counts every dropped datagram by reason.
+ * (2.4) and its own rekeys (2.8), and counts every dropped datagram by reason.
  */
 import { toHex } from '../bytes/hex.ts';
 import type { CryptoSuite } from '../crypto/suite.ts';
@@ -14,7 +14,8 @@ import { notify } from './exchanges/build.ts';
 import type { Env } from './exchanges/env.ts';
 import { handleRequest } from './exchanges/requests-in.ts';
 import { destroy } from './exchanges/lifecycle.ts';
-import { checkDeadlines, handleResponse } from './exchanges/requests-out.ts';
+import { handleResponse } from './exchanges/requests-out.ts';
+import { runTimers } from './exchanges/timers.ts';
 import { respondSaInit } from './exchanges/sa-init-responder.ts';
 import type { IkeSa } from './ike-sa.ts';
 import { endpointKey, Outbox, type Endpoint, type Output } from './io.ts';
@@ -79,8 +80,9 @@ export class Responder {
         destroy(this.env(), sa, 'expired');
         continue;
       }
-      checkDeadlines(this.env(), sa, now);
+      runTimers(this.env(), sa, now);
       this.deadlines.touch(sa);
+      for (const other of this.touched.splice(0)) this.deadlines.touch(other);
     }
   }
 
@@ -171,6 +173,7 @@ export class Responder {
         this.sas.set(toHex(sa.spiR), sa);
         this.touched.push(sa);
       },
+      current: () => {},
       others: (sa) => [...this.sas.values()].filter((s) => s !== sa),
     };
   }

@@ -111,3 +111,34 @@ export function selectorText(ts: TrafficSelector): string {
         : `/${ts.startPort}-${ts.endPort}`;
   return `${range}[${proto}${ports}]`;
 }
+
+const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = Object.fromEntries(Object.entries(PROTOCOL_NAMES).map(([n, name]) => [name, Number(n)]));
+
+/** The inverse of selectorText for IPv4 selectors; null for anything else. */
+export function parseSelectorText(text: string): TrafficSelector | null {
+  const m = /^([\d.]+)(?:\/(\d+)|\.\.([\d.]+))(?:\[([a-z0-9-]+)(?:\/(OPAQUE|\d+(?:-\d+)?))?\])?$/.exec(text);
+  if (!m) return null;
+  const base = parseIpv4(m[1]!);
+  if (base === null) return null;
+  let start = base;
+  let end: number | null;
+  if (m[2] !== undefined) {
+    const prefix = Number(m[2]);
+    if (prefix > 32) return null;
+    const range = cidrRange({ base, prefix });
+    // The base must be the first address of its prefix, as selectorText prints it.
+    if (range.end - range.start + 1 !== 2 ** (32 - prefix)) return null;
+    ({ start, end } = range);
+  } else end = parseIpv4(m[3]!);
+  if (end === null || end < start) return null;
+  const proto = m[4] === undefined ? 0 : (PROTOCOL_NUMBERS[m[4]] ?? (/^\d+$/.test(m[4]) ? Number(m[4]) : -1));
+  if (proto < 0 || proto > 255) return null;
+  let [startPort, endPort] = [0, 65535];
+  if (m[5] === 'OPAQUE') [startPort, endPort] = [65535, 0];
+  else if (m[5] !== undefined) {
+    const [a, b = a] = m[5].split('-').map(Number) as [number, number?];
+    if (a > 65535 || b! > 65535) return null;
+    [startPort, endPort] = [a, b!];
+  }
+  return { kind: 'ipv4', ipProtocol: proto, startPort, endPort, startAddress: formatIpv4(start), endAddress: formatIpv4(end) };
+}

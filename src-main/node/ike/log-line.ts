@@ -22,6 +22,8 @@ export function textLine(e: IkeEvent): string {
       return `${e.sa} CHILD_SA ${hex(e.spiIn)}_i gone (${e.reason})`;
     case 'peer-moved':
       return `${e.sa} peer now at ${ep(e.peer)}`;
+    case 'mobike-update':
+      return `${e.sa} MOBIKE UPDATE_SA_ADDRESSES: peer at ${ep(e.peer)}${e.peerBehindNat ? ', behind a NAT' : ''}`;
     case 'dpd-failed':
       return `${e.sa} dead peer detection failed (action ${e.action})`;
     case 'drop':

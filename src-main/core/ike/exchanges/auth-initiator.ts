@@ -31,6 +31,8 @@ export interface AuthRequestInput {
   readonly requestVip: boolean;
   /** What we want to reach (TSr); TSi is any address, narrowed by the responder to our virtual IP. */
   readonly remoteTs: readonly TrafficSelector[];
+  /** Offer MOBIKE (RFC 4555 3.3: N(MOBIKE_SUPPORTED) in IKE_AUTH). */
+  readonly mobike?: boolean;
 }
 
 function idBody(id: Identification): Uint8Array {
@@ -61,6 +63,7 @@ export function buildAuthRequest(suite: CryptoSuite, sa: IkeSa, input: AuthReque
     { type: T.AUTH, method: AuthMethod.SHARED_KEY_MIC, data: auth },
     ...(input.requestVip ? [{ type: T.CP, cfgType: CfgType.CFG_REQUEST, attributes: [{ type: CfgAttr.INTERNAL_IP4_ADDRESS, value: new Uint8Array(0) }] } as Payload] : []),
     notify(NotifyStatus.INITIAL_CONTACT),
+    ...(input.mobike ? [notify(NotifyStatus.MOBIKE_SUPPORTED)] : []),
     { type: T.SA, proposals: wireProposals(input.espProposals, ProtocolId.ESP, spiBytes(spiIn)) },
     { type: T.TSi, selectors: [ANY] },
     { type: T.TSr, selectors: input.remoteTs },

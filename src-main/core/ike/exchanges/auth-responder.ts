@@ -68,6 +68,11 @@ export function respondAuth(
     { type: T.IDr, ...ourId },
     { type: T.AUTH, method: AuthMethod.SHARED_KEY_MIC, data: ourAuth },
   ];
+  // RFC 4555 3.3: MOBIKE is in use when both ends say MOBIKE_SUPPORTED in IKE_AUTH.
+  if (policy.mobike && findNotify(payloads, NotifyStatus.MOBIKE_SUPPORTED)) {
+    sa.mobike = true;
+    reply.push(notify(NotifyStatus.MOBIKE_SUPPORTED));
+  }
 
   // 3.15: a virtual IP for a CFG_REQUEST that asks for INTERNAL_IP4_ADDRESS.
   const cp = first(payloads, T.CP);

@@ -4,13 +4,15 @@
  * derive KEYMAT = prf+(SK_d, [g^ir (new) |] Ni | Nr) (2.17).
  */
 import type { CryptoSuite } from '../../crypto/suite.ts';
+import { parseIpv4 } from '../../net/ipv4.ts';
 import { EsnId, NotifyError, PayloadType as T, ProtocolId } from '../constants.ts';
 import { ChildSa } from '../child-sa.ts';
 import type { IkeSa } from '../ike-sa.ts';
 import { deriveChildSaKeys } from '../keymat.ts';
 import type { IkePolicy } from '../policy.ts';
 import { selectProposal } from '../select.ts';
-import { narrowForRoadWarrior, selectorText } from '../traffic-selectors.ts';
+import { narrow, narrowForRoadWarrior, parseSelectorText, selectorText, type NarrowedTs } from '../traffic-selectors.ts';
+import type { TrafficSelector } from '../wire/ts.ts';
 import type { Payload } from '../wire/payloads.ts';
 import { first, spiBytes, spiNumber } from './build.ts';
 
@@ -26,6 +28,11 @@ export interface ChildOptions {
   readonly gir?: Uint8Array;
   /** CREATE_CHILD_SA with a KE: the group the proposal must carry. */
   readonly dhGroup?: number;
+  /**
+   * A rekey: the old CHILD_SA, whose selectors the new one keeps (2.9.2: "the traffic selectors of
+   * the rekeyed SA"), whichever end we are; the request is narrowed to them.
+   */
+  readonly rekeyOf?: ChildSa;
 }
 
 /** A fresh inbound ESP SPI: random, not 0 and not 1..255 (RFC 4303 2.1 reserves them). */
@@ -46,7 +53,7 @@ export function makeChild(suite: CryptoSuite, policy: IkePolicy, sa: IkeSa, payl
   if (!chosen || chosen.proposal.spi.length !== 4) return { kind: 'error', notifyType: NotifyError.NO_PROPOSAL_CHOSEN, detail: 'no acceptable ESP proposal' };
   const t = chosen.transforms;
   if (o.dhGroup !== undefined && t.dh !== o.dhGroup) return { kind: 'error', notifyType: NotifyError.NO_PROPOSAL_CHOSEN, detail: 'the proposal does not carry the KE group' };
-  const narrowed = narrowForRoadWarrior(tsi.selectors, tsr.selectors, o.vip, policy.localTs);
+  const narrowed = o.rekeyOf ? narrowToOld(tsi.selectors, tsr.selectors, o.rekeyOf) : narrowForRoadWarrior(tsi.selectors, tsr.selectors, o.vip, policy.localTs);
   if (!narrowed) return { kind: 'error', notifyType: NotifyError.TS_UNACCEPTABLE, detail: 'the traffic selectors do not meet our networks' };
 
   const taken = (spi: number) => sa.children.some((c) => c.spiIn === spi);
@@ -72,4 +79,16 @@ export function makeChild(suite: CryptoSuite, policy: IkePolicy, sa: IkeSa, payl
     { type: T.TSr, selectors: narrowed.tsr },
   ];
   return { kind: 'child', child, reply };
+}
+
+/** The request's selectors cut down to the old CHILD_SA's: TSi is the peer's side, TSr ours. */
+function narrowToOld(tsi: readonly TrafficSelector[], tsr: readonly TrafficSelector[], old: ChildSa): NarrowedTs | null {
+  const ranges = (texts: readonly string[]) =>
+    texts.flatMap((t) => {
+      const s = parseSelectorText(t);
+      return s && s.kind === 'ipv4' ? [{ start: parseIpv4(s.startAddress)!, end: parseIpv4(s.endAddress)! }] : [];
+    });
+  const i = narrow(tsi, ranges(old.remoteTs));
+  const r = narrow(tsr, ranges(old.localTs));
+  return i && r ? { tsi: i, tsr: r } : null;
 }

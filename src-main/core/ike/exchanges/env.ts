@@ -14,8 +14,10 @@ export interface Env {
   drop(reason: string, detail: string, from: Endpoint): void;
   /** Forgets an IKE SA (and releases its virtual IP). */
   remove(sa: IkeSa): void;
-  /** Adds an IKE SA (a rekeyed one). */
+  /** Registers an IKE SA made by a rekey, so its packets are found. */
   add(sa: IkeSa): void;
+  /** A rekeyed IKE SA took over from an older one (the initiator follows it; 2.18). */
+  current(sa: IkeSa): void;
   /** Every other IKE SA (INITIAL_CONTACT looks for the same peer identity). */
   others(sa: IkeSa): IkeSa[];
 }

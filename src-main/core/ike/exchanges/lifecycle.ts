@@ -53,18 +53,28 @@ export function destroy(env: Env, sa: IkeSa, reason: Down): void {
 }
 
 /**
- * 2.18: the new IKE SA from a rekey takes over: message IDs from 0 both ways, the peer's identity,
- * virtual IP, NAT state and CHILD_SAs; the old one only waits for its Delete.
+ * 2.18: an IKE SA made by a rekey starts with message IDs 0 both ways and the peer's identity and
+ * NAT state. It is registered but not yet in charge (handOver does that); in a collision (2.8.2)
+ * it may never be.
  */
-export function handOver(env: Env, old: IkeSa, next: IkeSa, now: number): void {
+export function adopt(env: Env, old: IkeSa, next: IkeSa, now: number): void {
   next.expectId = 0;
   next.nextId = 0;
   next.state = 'established';
   next.establishedAt = now;
   next.peerId = old.peerId;
-  next.virtualIp = old.virtualIp;
   next.peerBehindNat = old.peerBehindNat;
   next.selfBehindNat = old.selfBehindNat;
+  next.mobike = old.mobike;
+  env.add(next);
+}
+
+/**
+ * 2.18: the adopted IKE SA from a rekey takes over the virtual IP and the CHILD_SAs; the old one
+ * only waits for its Delete.
+ */
+export function handOver(env: Env, old: IkeSa, next: IkeSa, now: number): void {
+  next.virtualIp = old.virtualIp;
   next.children.push(...old.children.splice(0));
   if (env.policy.ikeRekeyS > 0) next.rekeyAt = now + env.policy.ikeRekeyS;
   old.state = 'rekeyed';
@@ -72,7 +82,7 @@ export function handOver(env: Env, old: IkeSa, next: IkeSa, now: number): void {
   old.rekeyAt = Infinity;
   // The virtual IP now belongs to the new SA: it must not be released with the old one.
   old.virtualIp = null;
-  env.add(next);
+  env.current(next);
   scheduleDpd(env, next, now);
   env.out.event({ kind: 'ike-rekeyed', sa: old.name, newSa: next.name });
 }

@@ -71,12 +71,14 @@ export function handleRequest(env: Env, sa: IkeSa, d: Ike, from: Endpoint, to: E
       return;
     }
     case ExchangeType.INFORMATIONAL:
-      return respondInformational(env, sa, payloads, now, (reply, after) => {
+      return respondInformational(env, sa, payloads, from, to, (reply, after) => {
         respond(env, sa, h.exchangeType, reply, from, to);
         after();
       });
     case ExchangeType.CREATE_CHILD_SA: {
-      if (sa.state !== 'established') return env.drop('unexpected-exchange', `CREATE_CHILD_SA on ${sa.state} ${sa.name}`, from);
+      if (sa.state === 'half-open') return env.drop('unexpected-exchange', `CREATE_CHILD_SA on ${sa.state} ${sa.name}`, from);
+      // 2.25.2: an SA we rekeyed or are deleting takes no new work (a rekey crossed ours).
+      if (sa.state !== 'established') return respond(env, sa, h.exchangeType, [notify(NotifyError.TEMPORARY_FAILURE)], from, to);
       const r = respondCreateChild(env, sa, payloads, now);
       respond(env, sa, h.exchangeType, r.reply, from, to);
       r.after();
@@ -87,16 +89,26 @@ export function handleRequest(env: Env, sa: IkeSa, d: Ike, from: Endpoint, to: E
   }
 }
 
-/** 2.4 and 2.23: an authenticated packet proves the peer alive and tells where it is now. */
+/**
+ * 2.4 and 2.23: an authenticated packet proves the peer alive and tells where it is now. With
+ * MOBIKE the initiator decides its addresses and says so with UPDATE_SA_ADDRESSES (RFC 4555 3.5),
+ * so we follow a new address implicitly only when the peer is behind a NAT, whose mapping may
+ * change under it (our choice, as charon's responder does for NATed peers).
+ */
 export function noteAuthenticated(env: Env, sa: IkeSa, from: Endpoint, to: Endpoint, now: number): void {
   sa.lastInbound = now;
   scheduleDpd(env, sa, now);
-  if (!sameEndpoint(sa.peer, from) || !sameEndpoint(sa.local, to)) {
-    sa.peer = from;
-    sa.local = to;
-    sa.natt = to.port === env.nattPort;
-    env.out.event({ kind: 'peer-moved', sa: sa.name, peer: from });
-  }
+  if (sa.mobike && !sa.peerBehindNat) return;
+  moveTo(env, sa, from, to);
+}
+
+/** Sends to the peer at `from`, from `to`, from now on (2.23; RFC 4555 3.5). */
+export function moveTo(env: Env, sa: IkeSa, from: Endpoint, to: Endpoint): void {
+  if (sameEndpoint(sa.peer, from) && sameEndpoint(sa.local, to)) return;
+  sa.peer = from;
+  sa.local = to;
+  sa.natt = to.port === env.nattPort;
+  env.out.event({ kind: 'peer-moved', sa: sa.name, peer: from });
 }
 
 /** Sends the response to the request with ID expectId, remembers it, and opens the window. */

@@ -34,6 +34,8 @@ export interface LadderOptions {
   initiatorEsp?: string[];
   initiatorPsk?: string;
   initiatorPolicy?: Partial<IkePolicy>;
+  /** Seeds of the responder's and the initiator's randomness (nonces, SPIs, keys). */
+  seeds?: readonly [number, number];
 }
 
 export class Ladder {
@@ -49,7 +51,7 @@ export class Ladder {
 
   constructor(o: LadderOptions = {}) {
     const rPolicy = ikePolicyOf(responderConfig(o.responder));
-    this.responder = new Responder(createNobleSuite(seededRandom(1)), rPolicy, { ike: 500, natt: 4500 });
+    this.responder = new Responder(createNobleSuite(seededRandom(o.seeds?.[0] ?? 1)), rPolicy, { ike: 500, natt: 4500 });
     const base = ikePolicyOf(responderConfig());
     const iPolicy: IkePolicy = {
       ...base,
@@ -58,10 +60,11 @@ export class Ladder {
       dpd: { ...base.dpd, delayS: 0 },
       ikeRekeyS: 0,
       espRekeyS: 0,
+      mobike: false,
       ...o.initiatorPolicy,
     };
     this.initiator = new Initiator({
-      suite: createNobleSuite(seededRandom(2)),
+      suite: createNobleSuite(seededRandom(o.seeds?.[1] ?? 2)),
       policy: iPolicy,
       nattPort: 4500,
       auth: {
