@@ -2,73 +2,16 @@
 // kernel-libipsec as the client behind a real NAT (docs/interop.md). What is observed is what the
 // issue asks for: SAs up with a virtual IP, DPD both ways, charon's delete, DPD failure on a
 // silenced client, and tshark decrypting the session with the keys WakeLab exported.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Capture, parseIkeVerbose, tshark } from './support/capture.ts';
-import { Charon, CLIENT_ID, clientConfig, GATEWAY_ID, TEST_PSK } from './support/charon.ts';
-import { IFACE, NET, Topology } from './support/netns.ts';
+import { parseIkeVerbose, tshark } from './support/capture.ts';
+import { NET } from './support/netns.ts';
 import { assertPrereq, suiteGate } from './support/prereq.ts';
-import { pollFor, type Tracked } from './support/proc.ts';
-import { Workdir } from './support/workdir.ts';
+import { pollFor } from './support/proc.ts';
+import { events, start, stop, type Setup } from './support/responder-lab.ts';
+import { CLIENT_ID } from './support/charon.ts';
 
 const gate = suiteGate();
-const BIN = fileURLToPath(new URL('../../bin/wakelab.js', import.meta.url));
-
-interface Setup {
-  work: Workdir;
-  topo: Topology;
-  wakelab: Tracked;
-  log: string;
-  keysDir: string;
-  cli: Charon;
-  captures: Capture[];
-}
-
-/** JSON log lines WakeLab's responder wrote so far. */
-function events(s: Setup): Record<string, unknown>[] {
-  return readFileSync(s.log, 'utf8')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
-async function start(label: string, o: { dpdDelayS: number; retransmit?: object; clientDpd?: string; natTimeoutS?: number; keepAlive?: string; ike?: string; esp?: string }): Promise<Setup> {
-  const work = new Workdir(label);
-  const topo = await Topology.create({ natUdpTimeoutS: o.natTimeoutS ?? 30 });
-  const captures = [await Capture.start(topo, 'cli', IFACE.cli, work.file('cli0.pcapng')), await Capture.start(topo, 'gw', IFACE.gw, work.file('gw0.pcapng'))];
-  // tshark reads the tables from its configuration folder; WakeLab keeps them there.
-  const keysDir = work.file('.wireshark-config');
-  const cfg = work.file('lab.json');
-  writeFileSync(
-    cfg,
-    JSON.stringify({
-      listen: { address: NET.gw, ikePort: 500, nattPort: 4500 },
-      localId: GATEWAY_ID,
-      secrets: [{ id: CLIENT_ID, psk: TEST_PSK }],
-      ike: { proposals: ['aes128-sha256-prfsha256-curve25519', 'aes256gcm16-prfsha256-curve25519'] },
-      esp: { proposals: ['aes128-sha256', 'aes256gcm16'] },
-      pool: NET.vipPool,
-      localTs: [NET.protectedNet],
-      dpd: { delayS: o.dpdDelayS, ...(o.retransmit ? { retransmit: o.retransmit } : {}) },
-    }),
-  );
-  const log = work.file('wakelab.log');
-  const wakelab = topo.spawn('gw', 'wakelab', [process.execPath, BIN, 'responder', '--config', cfg, '--json-log', '--wireshark-keys', keysDir, '--verbose'], log);
-  await pollFor('wakelab responder listening', 15_000, () => (readFileSync(log, 'utf8').includes('"listening"') ? true : undefined));
-  const c = clientConfig({ keepAlive: o.keepAlive ?? '20s', proposals: o.ike ?? 'aes128-sha256-x25519', espProposals: o.esp ?? 'aes128-sha256', dpdDelay: o.clientDpd ?? '0s' });
-  const cli = await Charon.start(topo, { name: 'cli', role: 'cli', parentDir: work.path, settings: c.settings });
-  await cli.load(c.swanctl);
-  return { work, topo, wakelab, log, keysDir, cli, captures };
-}
-
-async function stop(s: Setup | undefined, failed: boolean): Promise<void> {
-  if (!s) return;
-  if (failed) s.work.markFailed('test');
-  await s.topo.teardown();
-  s.work.finish();
-}
-
 describe.skipIf(gate.skip)(`WakeLab responder <-> charon client through a NAT${gate.label}`, () => {
   let s: Setup;
   let failed = false;
@@ -139,7 +82,8 @@ describe.skipIf(gate.skip)(`WakeLab responder: charon's DPD, rekeys and a silenc
     s = await start('client-dpd', { dpdDelayS: 0, clientDpd: '2s' });
     await s.cli.initiate('home', { timeoutS: 15 });
     await s.cli.waitForLog(/sending DPD request/, 10_000);
-    await s.cli.waitForLog(/parsed INFORMATIONAL response \d+ \[ \]/, 5000);
+    // Behind a NAT with MOBIKE in use, charon's DPD carries NAT detection, and so does the answer.
+    await s.cli.waitForLog(/parsed INFORMATIONAL response \d+ \[ (N\(NATD_S_IP\) N\(NATD_D_IP\) )?\]/, 5000);
     expect(events(s).filter((e) => e.kind === 'exchange' && e.exchange === 'INFORMATIONAL' && e.dir === 'in' && e.request === true).length).toBeGreaterThanOrEqual(1);
   });
 
