@@ -18,7 +18,8 @@ import { expectBytes } from './args.ts';
 import { integSign, integVerify } from './integ.ts';
 import type { SkCipher, SkKeys } from './suite.ts';
 
-interface Resolved {
+/** An SK payload / ESP cipher with its keys checked and split (key, salt, integrity key). */
+export interface Resolved {
   readonly info: EncrInfo;
   readonly key: Uint8Array;
   readonly salt: Uint8Array;
@@ -26,10 +27,42 @@ interface Resolved {
   readonly integKey: Uint8Array;
 }
 
+interface CacheEntry {
+  readonly alg: SkCipher;
+  readonly encrId: number;
+  readonly keyLength: number | undefined;
+  readonly integId: number | undefined;
+  readonly encrKey: Uint8Array;
+  readonly integKey: Uint8Array | undefined;
+  readonly r: Resolved;
+}
+
+// ESP resolves the same SA's cipher and keys for every packet: remember the last check per keys
+// object, valid while the algorithm and the key arrays are the very same (the bytes are not copied).
+const resolved = new WeakMap<SkKeys, CacheEntry>();
+
 /** Checks the local arguments (algorithm, key lengths); throws naming the one that is wrong. */
-function resolve(alg: SkCipher, keys: SkKeys): Resolved {
+export function resolve(alg: SkCipher, keys: SkKeys): Resolved {
   if (typeof alg !== 'object' || alg === null) throw new TypeError(`"alg" expected { encr, keyLength?, integ? }, got ${String(alg)}`);
   if (typeof keys !== 'object' || keys === null) throw new TypeError(`"keys" expected { encr, integ? }, got ${String(keys)}`);
+  const hit = resolved.get(keys);
+  if (
+    hit &&
+    hit.alg === alg &&
+    hit.encrId === alg.encr &&
+    hit.keyLength === alg.keyLength &&
+    hit.integId === alg.integ &&
+    hit.encrKey === keys.encr &&
+    hit.integKey === keys.integ
+  ) {
+    return hit.r;
+  }
+  const r = check(alg, keys);
+  resolved.set(keys, { alg, encrId: alg.encr, keyLength: alg.keyLength, integId: alg.integ, encrKey: keys.encr, integKey: keys.integ, r });
+  return r;
+}
+
+function check(alg: SkCipher, keys: SkKeys): Resolved {
   const sizes = encrKeySizes(alg.encr, alg.keyLength, 'alg.encr');
   const { info } = sizes;
   expectBytes('keys.encr', keys.encr, sizes.keymatBytes, `${info.name} with ${sizes.keyBytes * 8}-bit keys`);
@@ -49,7 +82,8 @@ function resolve(alg: SkCipher, keys: SkKeys): Resolved {
   return { info, key, salt, integ, integKey };
 }
 
-function icvLength(r: Resolved): number {
+/** The ICV length: the truncated HMAC of the INTEG transform, or the AEAD tag. */
+export function icvLength(r: Resolved): number {
   return r.integ ? r.integ.icvBytes : r.info.icvBytes;
 }
 
@@ -99,19 +133,32 @@ export function decryptSk(alg: SkCipher, keys: SkKeys, iv: Uint8Array, ciphertex
       case 'aes-cbc':
         if (!integVerify(r.integ!.id, r.integKey, concatBytes(aad, iv, ct), icv)) return null;
         return cbc(r.key, iv, { disablePadding: true }).decrypt(ct);
-      case 'aes-gcm': {
-        if (icvBytes === 16) return gcm(r.key, nonce, aad).decrypt(ciphertextAndIcv);
-        // A truncated tag (RFC 5282 3.2): recover the plaintext with the GCM keystream, recompute
-        // the full tag and compare its first octets; the plaintext is only returned when they match.
-        const pt = ctr(r.key, gcmCounter(nonce)).decrypt(ct);
-        const full = gcm(r.key, nonce, aad).encrypt(pt);
-        return constantTimeEqual(full.subarray(ct.length, ct.length + icvBytes), icv) ? pt : null;
-      }
+      case 'aes-gcm':
       case 'chacha20-poly1305':
-        return chacha20poly1305(r.key, nonce, aad).decrypt(ciphertextAndIcv);
+        return aeadDecrypt(r, nonce, ciphertextAndIcv, aad);
     }
   } catch {
     // noble throws on a tag mismatch; that is an authentication failure, not a local fault.
+    return null;
+  }
+}
+
+/**
+ * AEAD decryption of ciphertext || tag (the tag `icvLength(r)` octets) with nonce salt | IV: the
+ * plaintext, or null when the tag does not verify. Never throws on a bad tag.
+ */
+export function aeadDecrypt(r: Resolved, nonce: Uint8Array, ciphertextAndIcv: Uint8Array, aad: Uint8Array): Uint8Array | null {
+  const icvBytes = icvLength(r);
+  try {
+    if (r.info.cipher === 'chacha20-poly1305') return chacha20poly1305(r.key, nonce, aad).decrypt(ciphertextAndIcv);
+    if (icvBytes === 16) return gcm(r.key, nonce, aad).decrypt(ciphertextAndIcv);
+    // A truncated tag (RFC 5282 3.2): recover the plaintext with the GCM keystream, recompute
+    // the full tag and compare its first octets; the plaintext is only returned when they match.
+    const ct = ciphertextAndIcv.subarray(0, ciphertextAndIcv.length - icvBytes);
+    const pt = ctr(r.key, gcmCounter(nonce)).decrypt(ct);
+    const full = gcm(r.key, nonce, aad).encrypt(pt);
+    return constantTimeEqual(full.subarray(ct.length, ct.length + icvBytes), ciphertextAndIcv.subarray(ct.length)) ? pt : null;
+  } catch {
     return null;
   }
 }

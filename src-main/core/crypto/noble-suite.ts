@@ -6,6 +6,7 @@
 import { sha1 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { expectBytes, expectInt } from './args.ts';
+import { decryptDetached, encryptDetached } from './detached.ts';
 import { createDh } from './dh.ts';
 import { decryptSk, encryptSk } from './encr.ts';
 import { integSign, integVerify } from './integ.ts';
@@ -39,6 +40,8 @@ export function createNobleSuite(randomBytes: (n: number) => Uint8Array): Crypto
     verify: integVerify,
     encrypt: encryptSk,
     decrypt: decryptSk,
+    encryptDetached,
+    decryptDetached,
     dh: (group) => createDh(group, random),
     hash,
   };

@@ -71,6 +71,28 @@ export interface CryptoSuite {
   /** The inverse of encrypt: the padded plaintext, or null when authentication fails. */
   decrypt(alg: SkCipher, keys: SkKeys, iv: Uint8Array, ciphertextAndIcv: Uint8Array, aad: Uint8Array): Uint8Array | null;
 
+  /**
+   * Per-packet encryption with the ICV kept apart, for ESP (RFC 4303 2, 3.3.2; core/esp): encrypts
+   * `text` (payload, padding, trailer, already a whole number of the cipher's blocks) IN PLACE and
+   * writes the ICV into `icv`, which must be exactly the ICV length. No allocation of the packet:
+   * the caller lays it out and passes views of it.
+   * - Non-AEAD (AES-CBC + INTEG): ICV = INTEG(aad | iv | ciphertext | icvTail), truncated
+   *   (RFC 4303 3.3.2.1; ESP passes aad = SPI | Sequence Number and, with ESN, icvTail = the
+   *   high-order 32 bits of the sequence number, RFC 4303 2.2.1).
+   * - AEAD: nonce salt | iv, additional data `aad`, ICV = the tag (RFC 4106 3-5, RFC 7634 2);
+   *   `icvTail` must be absent or empty (ESN goes into the AAD instead, RFC 4106 5).
+   * Throws only on local misuse (lengths of iv, icv, text; keys), naming the argument.
+   */
+  encryptDetached(alg: SkCipher, keys: SkKeys, iv: Uint8Array, text: Uint8Array, aad: Uint8Array, icv: Uint8Array, icvTail?: Uint8Array): void;
+
+  /**
+   * The inverse of encryptDetached: checks `icv` over the same input (before decrypting, for the
+   * non-AEAD ciphers, RFC 4303 3.4.4.1) and returns the plaintext in a fresh buffer, leaving
+   * `ciphertext` untouched. Null when the ICV does not verify or the lengths of iv, icv or
+   * ciphertext cannot be right (network input); never throws for those.
+   */
+  decryptDetached(alg: SkCipher, keys: SkKeys, iv: Uint8Array, ciphertext: Uint8Array, icv: Uint8Array, aad: Uint8Array, icvTail?: Uint8Array): Uint8Array | null;
+
   /** A fresh ephemeral key pair in the group, drawn from randomBytes. */
   dh(group: number): DhExchange;
 
