@@ -194,7 +194,7 @@ export class Initiator {
           ike.peerId = 'responder';
           ike.mobike = policy.mobike && findNotify(resp, NotifyStatus.MOBIKE_SUPPORTED) !== undefined;
           if (r.vip) ike.virtualIp = parseIpv4(r.vip);
-          establish(this.env(), ike, t, false);
+          establish(this.env(), ike, t);
           if (r.child) childUp(this.env(), ike, r.child, null, t);
           this.phase = 'up';
         },
@@ -317,7 +317,7 @@ export class Initiator {
       current: (sa) => {
         this.sa = sa;
       },
-      others: () => [],
+      identified: () => [],
     };
   }
 }

@@ -45,6 +45,9 @@ export class Responder {
   /** SAs added while handling another (a rekey's new SA): their deadlines are recorded afterwards. */
   private readonly touched: IkeSa[] = [];
 
+  /** Authenticated IKE SAs by peer identity (INITIAL_CONTACT, 2.4). */
+  private readonly byPeer = new Map<string, Set<IkeSa>>();
+
   /** Half-open SAs, for the COOKIE threshold (2.6) and their expiry. */
   private readonly halfOpenSas = new Set<IkeSa>();
 
@@ -172,9 +175,10 @@ export class Responder {
       add: (sa) => {
         this.sas.set(toHex(sa.spiR), sa);
         this.touched.push(sa);
+        if (sa.peerId) this.index(sa);
       },
       current: () => {},
-      others: (sa) => [...this.sas.values()].filter((s) => s !== sa),
+      identified: (sa) => [...this.index(sa)].filter((s) => s !== sa),
     };
   }
 
@@ -182,7 +186,17 @@ export class Responder {
     this.out.event({ kind: 'exchange', sa, exchange, dir: 'in', request: true, messageId: 0, summary });
   }
 
+  /** Files `sa` under its peer's identity; returns that identity's SAs. */
+  private index(sa: IkeSa): Set<IkeSa> {
+    let set = this.byPeer.get(sa.peerId);
+    if (!set) this.byPeer.set(sa.peerId, (set = new Set()));
+    set.add(sa);
+    return set;
+  }
+
   private remove(sa: IkeSa): void {
+    const peers = this.byPeer.get(sa.peerId);
+    if (peers?.delete(sa) && peers.size === 0) this.byPeer.delete(sa.peerId);
     this.sas.delete(toHex(sa.spiR));
     this.halfOpenSas.delete(sa);
     if (this.byInit.get(sa.initKey) === sa) this.byInit.delete(sa.initKey);

@@ -18,6 +18,10 @@ export interface Env {
   add(sa: IkeSa): void;
   /** A rekeyed IKE SA took over from an older one (the initiator follows it; 2.18). */
   current(sa: IkeSa): void;
-  /** Every other IKE SA (INITIAL_CONTACT looks for the same peer identity). */
-  others(sa: IkeSa): IkeSa[];
+  /**
+   * The IKE SA authenticated its peer (`sa.peerId` is set): returns the other live IKE SAs of the
+   * same identity (INITIAL_CONTACT clears them, RFC 7296 2.4). The responder keeps them indexed
+   * by identity, so this does not grow with the number of SAs.
+   */
+  identified(sa: IkeSa): IkeSa[];
 }

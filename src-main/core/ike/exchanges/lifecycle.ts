@@ -10,15 +10,10 @@ import type { Env } from './env.ts';
 
 type Down = Extract<import('../io.ts').IkeEvent, { kind: 'ike-down' }>['reason'];
 
-export function establish(env: Env, sa: IkeSa, now: number, initialContact: boolean): void {
+/** The SA is up; INITIAL_CONTACT (2.4) was already acted on when the peer was authenticated. */
+export function establish(env: Env, sa: IkeSa, now: number): void {
   sa.state = 'established';
   sa.establishedAt = now;
-  if (initialContact) {
-    // 2.4: the peer has no state from before; SAs we still hold for its identity are stale.
-    for (const other of env.others(sa)) {
-      if (other.peerId === sa.peerId && other.state !== 'dead') destroy(env, other, 'replaced');
-    }
-  }
   if (env.policy.ikeRekeyS > 0) sa.rekeyAt = now + env.policy.ikeRekeyS;
   scheduleDpd(env, sa, now);
   env.out.event({ kind: 'ike-up', sa: sa.name, peerId: sa.peerId, peer: sa.peer, virtualIp: sa.virtualIp === null ? null : formatIpv4(sa.virtualIp) });

@@ -56,8 +56,9 @@ export function handleRequest(env: Env, sa: IkeSa, d: Ike, from: Endpoint, to: E
       const r = respondAuth(env.suite, env.policy, sa, payloads, inner.bodies, now, (peerId, initialContact) => {
         // 2.4: INITIAL_CONTACT from an authenticated peer: its older SAs are stale. Clear them
         // before leasing, so the peer gets its previous virtual IP back.
+        const same = env.identified(sa);
         if (!initialContact) return;
-        for (const other of env.others(sa)) if (other.peerId === peerId && other.state !== 'dead') destroy(env, other, 'replaced');
+        for (const other of same) if (other.peerId === peerId && other.state !== 'dead') destroy(env, other, 'replaced');
       });
       respond(env, sa, h.exchangeType, r.reply, from, to);
       if (r.kind === 'failed') {
@@ -66,7 +67,7 @@ export function handleRequest(env: Env, sa: IkeSa, d: Ike, from: Endpoint, to: E
         env.out.event({ kind: 'ike-down', sa: sa.name, reason: 'auth-failed' });
         return;
       }
-      establish(env, sa, now, r.initialContact);
+      establish(env, sa, now);
       if (r.child) childUp(env, sa, r.child.child, null, now);
       return;
     }
