@@ -48,7 +48,7 @@ const want = (part: string): boolean => (only ? only.has(part) : !OPT_IN.has(par
 
 const cfg = quick
   ? { packets: 1_000_000, traceWarmup: 1, traceRounds: 3, policies: 100, sweepPasses: 2, presetRuns: 3, uiRounds: 2, ike: { warmup: 50, total: 1000, rateCount: 200, checkpointEvery: 100 } }
-  : { packets: 10_000_000, traceWarmup: 2, traceRounds: 5, policies: 1000, sweepPasses: 4, presetRuns: 5, uiRounds: 5, ike: { warmup: 200, total: 10_000, rateCount: 2000, checkpointEvery: 500 } };
+  : { packets: 10_000_000, traceWarmup: 2, traceRounds: 5, policies: 1000, sweepPasses: 4, presetRuns: 5, uiRounds: 5, ike: { warmup: 2000, total: 10_000, rateCount: 2000, checkpointEvery: 500 } };
 const SEED = 1;
 const TRACE_SEED = 20240601;
 
@@ -245,7 +245,7 @@ if (want('ike')) {
     `Each handshake: IKE_SA_INIT + IKE_AUTH (PSK, virtual IP from ${IKE.pool}, one CHILD_SA), IKE ${IKE.ikeProposal}, ESP ${IKE.espProposal}, ` +
       `DPD and rekeys off, a fresh WakeLab Initiator with its own identity (INITIAL_CONTACT replaces nothing). ` +
       `Load: test/bench/ike/driver.ts in its own process (node:crypto for its own crypto), ${ikeCfg.concurrency} handshakes in flight over one socket pair. ` +
-      `${ikeCfg.warmup} untimed warm-up handshakes, memory at rest, ${ikeCfg.total.toLocaleString('en-US')} timed handshakes, memory at rest again.`,
+      `${ikeCfg.warmup} untimed warm-up handshakes, whose SAs the driver then deletes (both responders start the timed run warm and with an empty table), memory at rest, ${ikeCfg.total.toLocaleString('en-US')} timed handshakes, memory at rest again.`,
   );
   const r = await runIkeBench(ikeCfg, (l) => out(l));
   out();
@@ -307,7 +307,7 @@ if (want('ike')) {
       `when the responder's and the driver's cores together reach what is free, the rate is the machine's, not the responder's limit, and CPU per handshake is the fairer comparison.`,
   );
   out(
-    `"Before" is at rest after the ${ikeCfg.warmup} warm-up SAs, "after" at rest 2 s after the last timed handshake; per SA = (after - before) / ${nAll}. ` +
+    `"Before" is at rest after the ${ikeCfg.warmup} warm-up SAs were made and deleted, "after" at rest 2 s after the last timed handshake; per SA = (after - before) / ${nAll}. ` +
       `WakeLab's RSS includes V8 heap not yet returned to the OS; its live heap is measured after forced GCs through the inspector. ` +
       `charon's RSS includes 16 worker threads' malloc arenas. Neither includes the kernel's share (charon's TUN routes, socket buffers).`,
   );

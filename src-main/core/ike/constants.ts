@@ -220,6 +220,15 @@ export const NATT_KEEPALIVE = 0xff;
 
 /** The name of a number in one of the tables above, or "#n" when it is not there. */
 export function nameOf(table: Readonly<Record<string, number>>, value: number): string {
-  for (const [k, v] of Object.entries(table)) if (v === value) return k;
-  return `#${value}`;
+  let names = NAMES.get(table);
+  if (!names) {
+    // The first name wins where two share a value, as a scan in declaration order would find.
+    names = new Map();
+    for (const [k, v] of Object.entries(table)) if (!names.has(v)) names.set(v, k);
+    NAMES.set(table, names);
+  }
+  return names.get(value) ?? `#${value}`;
 }
+
+/** Each table's names by value, built on first use (nameOf runs for every logged exchange). */
+const NAMES = new WeakMap<object, Map<number, string>>();

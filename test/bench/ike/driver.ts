@@ -8,7 +8,8 @@
  *
  *   node --import tsx test/bench/ike/driver.ts '<DriverConfig as JSON>'
  *
- * It talks JSON lines on stdout: `ready`, then `warm` after the warm-up handshakes, after which it
+ * It talks JSON lines on stdout: `ready`, then `warm` after the warm-up handshakes (whose SAs it
+ * deletes again, so the timed run starts on an empty table, with the responder's code warm), after which it
  * waits for a line `go` on stdin (the benchmark measures the responder at rest in between), then a
  * `checkpoint` every `checkpointEvery` handshakes and `done`. The responder's CPU time is read from
  * /proc/<watchPid>/stat at each checkpoint (all its threads).
@@ -108,6 +109,24 @@ export function initiatorFactory(cfg: DriverConfig, suite: CryptoSuite, localNat
     });
 }
 
+/** Deletes the IKE SAs of `slots`, `concurrency` at a time. */
+function retireAll(host: MuxHost, slots: readonly Slot[], concurrency: number): Promise<void> {
+  return new Promise((resolve) => {
+    let next = 0;
+    let finished = 0;
+    const one = (): void => {
+      const slot = slots[next++];
+      if (!slot) return;
+      host.retire(slot, () => {
+        if (++finished === slots.length) resolve();
+        else one();
+      });
+    };
+    if (slots.length === 0) resolve();
+    for (let i = 0; i < Math.min(concurrency, slots.length); i++) one();
+  });
+}
+
 async function main(): Promise<void> {
   const cfg = JSON.parse(process.argv[2] ?? '') as DriverConfig;
   const suite: CryptoSuite = cfg.suite === 'noble' ? createNobleSuite((n) => new Uint8Array(randomBytes(n))) : createNodeSuite();
@@ -148,7 +167,12 @@ async function main(): Promise<void> {
       if (count === 0) resolve();
     });
 
-  await runBatch(cfg.warmup, () => {});
+  // Warm-up: the responder's code paths get hot (V8 optimizes after some hundred handshakes), then
+  // every warm-up SA is deleted again, so that the timed handshakes start on an empty table for
+  // both responders.
+  const warm: Slot[] = [];
+  await runBatch(cfg.warmup, (slot) => warm.push(slot));
+  await retireAll(host, warm, cfg.concurrency);
   emit({ kind: 'warm', n: cfg.warmup, failures, retransmits });
   const lines = createInterface({ input: process.stdin });
   await new Promise<void>((ok) => lines.on('line', (l) => l.trim() === 'go' && ok()));

@@ -42,5 +42,9 @@ describe('IKE benchmark pieces', () => {
     expect(responder.ikeSas.filter((sa) => sa.state === 'established' && sa.children.length === 1)).toHaveLength(n);
     expect(new Set(responder.ikeSas.map((sa) => sa.peerId)).size).toBe(n);
     expect(mux.strays).toBe(0);
+    // The warm-up's clean-up: each SA deleted again (RFC 7296 1.4.1), leaving the responder's table empty.
+    const retired = await Promise.all(slots.map((slot) => new Promise<Slot>((done) => mux.retire(slot, done))));
+    expect(retired.map((s) => s.initiator.phase)).toEqual(Array.from({ length: n }, () => 'closed'));
+    expect(responder.ikeSas).toHaveLength(0);
   });
 });

@@ -14,7 +14,9 @@ export interface Slot {
   readonly startedAt: number;
   /** Datagrams this Initiator sent (2 when nothing was retransmitted). */
   sends: number;
-  readonly done: (slot: Slot) => void;
+  done: (slot: Slot) => void;
+  /** Being deleted (retire): done once the Delete is answered, not when up. */
+  retiring?: boolean;
 }
 
 const monotonic = (): number => Number(process.hrtime.bigint()) / 1e9;
@@ -66,6 +68,19 @@ export class MuxHost {
     this.flush(slot, out);
   }
 
+  /** Deletes a finished handshake's IKE SA (INFORMATIONAL with Delete, RFC 7296 1.4.1); `done` once answered or given up. */
+  retire(slot: Slot, done: (slot: Slot) => void): void {
+    const sa = slot.initiator.ikeSa;
+    if (!sa || slot.initiator.phase !== 'up') return done(slot);
+    const spi = Buffer.from(sa.spiI.buffer, sa.spiI.byteOffset, 8).readBigUInt64BE(0);
+    slot.done = done;
+    slot.retiring = true;
+    this.slots.set(spi, slot);
+    slot.initiator.close(this.clock());
+    this.flush(slot, slot.initiator.drain());
+    this.settle(spi, slot);
+  }
+
   get inFlight(): number {
     return this.slots.size;
   }
@@ -82,7 +97,7 @@ export class MuxHost {
 
   private settle(spi: bigint, slot: Slot): void {
     const phase = slot.initiator.phase;
-    if (phase === 'up' || phase === 'failed' || phase === 'closed') {
+    if ((phase === 'up' && !slot.retiring) || phase === 'failed' || phase === 'closed') {
       this.slots.delete(spi);
       slot.done(slot);
     }
