@@ -13,7 +13,8 @@
  * handshakes (IKE_SA_INIT + IKE_AUTH with a virtual IP and a CHILD_SA) in flight, fresh WakeLab
  * Initiators, distinct identities. First `warmup` handshakes (untimed, and deleted again, so both
  * responders start the timed run warm and with an empty table; the responder is measured at rest
- * after them), then `total` timed ones; the rate is reported over the first `rateCount` and
+ * after them), then as many again (untimed, deleted: the forced GC of that measurement makes V8
+ * drop optimized code), then `total` timed ones; the rate is reported over the first `rateCount` and
  * over all of them, and memory per SA is (at rest after the timed ones - at rest before) / total.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -180,6 +181,7 @@ export function driverConfig(c: IkeBenchConfig, peer: DriverConfig['peer'], loca
     peer,
     local,
     warmup: c.warmup,
+    rewarm: c.warmup,
     total: c.total,
     concurrency: c.concurrency,
     remoteId: IKE.localId,
@@ -263,7 +265,7 @@ export function wakelabConfig(n: number, ports: { ike: number; natt: number } = 
 export async function runWakelab(c: IkeBenchConfig, dir: string, log: (l: string) => void, variant: 'cli' | 'node-crypto' = 'cli'): Promise<TargetResult> {
   const load0 = loadavg()[0]!;
   const cfgPath = join(dir, 'wakelab.json');
-  writeFileSync(cfgPath, JSON.stringify(wakelabConfig(c.warmup + c.total)));
+  writeFileSync(cfgPath, JSON.stringify(wakelabConfig(2 * c.warmup + c.total)));
   const logPath = join(dir, `wakelab-${variant}.log`);
   const prof = c.cpuProfDir && variant === 'cli' ? ['--cpu-prof', `--cpu-prof-dir=${c.cpuProfDir}`] : [];
   const program = variant === 'cli' ? [BIN, 'responder', '--config', cfgPath] : ['--import', 'tsx', WHAT_IF, cfgPath];
@@ -288,7 +290,7 @@ export async function runWakelab(c: IkeBenchConfig, dir: string, log: (l: string
     await resp.stop(10_000, 3000); // before the summary: --cpu-prof writes its profile at exit
     const what = variant === 'cli' ? '`wakelab responder` through tsx, its node:crypto suite (src-main/node/crypto/node-suite.ts)' : 'the same Responder and UdpHost, a test copy of the node:crypto set-up';
     return summarize(variant === 'cli' ? 'WakeLab responder' : 'what-if: WakeLab + node:crypto', c, resp.pid, run, {
-      notes: [`node ${process.version}, ${what}; ${c.warmup + c.total} PSK identities in its config; one text log line per event, to a file`],
+      notes: [`node ${process.version}, ${what}; ${2 * c.warmup + c.total} PSK identities in its config; one text log line per event, to a file`],
       // Held at the end: established, less the warm-up SAs the driver deleted again.
       ikeSas: count(/ IKE SA established /g) - count(/ IKE SA gone \(deleted-by-peer\)/g),
       childSas: count(/ CHILD_SA [0-9a-f]{8}_i [0-9a-f]{8}_o /g) - count(/ CHILD_SA [0-9a-f]{8}_i gone \(deleted-by-peer\)/g),
