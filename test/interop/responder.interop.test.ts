@@ -12,6 +12,26 @@ import { events, start, stop, type Setup } from './support/responder-lab.ts';
 import { CLIENT_ID } from './support/charon.ts';
 
 const gate = suiteGate();
+
+/** A node one-liner: send `text` to host:port over UDP, print the answer (or time out after 3 s). */
+function udpEchoScript(host: string, port: number, text: string): string {
+  return `const s=require('dgram').createSocket('udp4');const t=setTimeout(()=>{console.log('timeout');process.exit(1)},3000);s.on('message',(m)=>{console.log('echo: '+m.toString());clearTimeout(t);s.close()});s.send(${JSON.stringify(text)},${port},${JSON.stringify(host)});`;
+}
+
+/** The ESP packets of a capture as tshark decrypts them with the esp_sa WakeLab wrote, with ICV checks. */
+async function espWithIcv(file: string): Promise<{ spi: string; icvGood: boolean; inner: string[]; icmp: number | null }[]> {
+  const out = await tshark(file, {
+    filter: 'esp',
+    args: ['-o', 'esp.enable_encryption_decode:TRUE', '-o', 'esp.enable_authentication_check:TRUE', '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', 'aggregator=,', '-e', 'esp.spi', '-e', 'esp.icv_good', '-e', 'ip.src', '-e', 'ip.dst', '-e', 'icmp.type'],
+  });
+  return out
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const [spi, good, src, dst, icmp] = l.split('\t');
+      return { spi: spi ?? '', icvGood: good === '1' || good === 'True', inner: [(src ?? '').split(',')[1] ?? '', (dst ?? '').split(',')[1] ?? ''], icmp: icmp ? Number(icmp.split(',')[0]) : null };
+    });
+}
 describe.skipIf(gate.skip)(`WakeLab responder <-> charon client through a NAT${gate.label}`, () => {
   let s: Setup;
   let failed = false;
@@ -36,6 +56,17 @@ describe.skipIf(gate.skip)(`WakeLab responder <-> charon client through a NAT${g
     expect(up).toMatchObject({ peerId: CLIENT_ID, virtualIp: '198.18.200.1', peer: { address: NET.natOutside } });
   });
 
+  it('answers pings from the virtual IP to its virtual host through the tunnel (ESP in UDP across the NAT)', async () => {
+    const ping = await s.topo.ping('cli', NET.protectedHost, { count: 3, source: '198.18.200.1' });
+    expect(ping.received, ping.output).toBe(3);
+    expect(events(s).filter((e) => e.kind === 'drop')).toEqual([]);
+  });
+
+  it('echoes UDP on port 7 of the virtual host through the tunnel', async () => {
+    const r = await s.topo.exec('cli', [process.execPath, '-e', udpEchoScript(NET.protectedHost, 7, 'wakelab-udp-echo')], { check: false, timeoutMs: 10_000 });
+    expect(r.stdout.trim(), r.stderr).toBe('echo: wakelab-udp-echo');
+  });
+
   it("sends DPDs after 2 s of silence, and charon answers them", async () => {
     await s.cli.waitForLog(/parsed INFORMATIONAL request (\d+) \[ \]/, 10_000);
     await s.cli.waitForLog(/generating INFORMATIONAL response \d+ \[ \]/, 5000);
@@ -57,6 +88,13 @@ describe.skipIf(gate.skip)(`WakeLab responder <-> charon client through a NAT${g
       const dpd = msgs.filter((m) => m.exchange === 'INFORMATIONAL' && !m.response);
       expect(dpd.length, file).toBeGreaterThanOrEqual(1);
       expect(dpd[0]).toMatchObject({ decrypted: true, integrity: 'correct' });
+      // The pings, both ways, decrypted with WakeLab's esp_sa and their ICVs checked good.
+      const esp = await espWithIcv(file);
+      const echoes = esp.filter((p) => p.icmp === 8 || p.icmp === 0);
+      expect(echoes.length, file).toBeGreaterThanOrEqual(6);
+      expect(echoes.every((p) => p.icvGood), file).toBe(true);
+      expect(echoes.find((p) => p.icmp === 8)!.inner).toEqual(['198.18.200.1', NET.protectedHost]);
+      expect(echoes.find((p) => p.icmp === 0)!.inner).toEqual([NET.protectedHost, '198.18.200.1']);
     }
   });
 
@@ -87,13 +125,20 @@ describe.skipIf(gate.skip)(`WakeLab responder: charon's DPD, rekeys and a silenc
     expect(events(s).filter((e) => e.kind === 'exchange' && e.exchange === 'INFORMATIONAL' && e.dir === 'in' && e.request === true).length).toBeGreaterThanOrEqual(1);
   });
 
-  it('establishes with aes256gcm16 for IKE and ESP', async () => {
+  it('establishes with aes256gcm16 for IKE and ESP, and pings and echoes through it', async () => {
     assertPrereq();
     s = await start('gcm', { dpdDelayS: 0, ike: 'aes256gcm16-prfsha256-x25519', esp: 'aes256gcm16' });
     const init = await s.cli.initiate('home', { timeoutS: 15 });
     expect(init.stdout).toMatch(/CHILD_SA home\{\d+\} established/);
     const [sa] = await s.cli.listSas();
     expect(sa!.children[0]).toMatchObject({ state: 'INSTALLED' });
+    const ping = await s.topo.ping('cli', NET.protectedHost, { count: 3, source: '198.18.200.1' });
+    expect(ping.received, ping.output).toBe(3);
+    const r = await s.topo.exec('cli', [process.execPath, '-e', udpEchoScript(NET.protectedHost, 7, 'gcm-echo')], { check: false, timeoutMs: 10_000 });
+    expect(r.stdout.trim(), r.stderr).toBe('echo: gcm-echo');
+    await Promise.all(s.captures.map((c) => c.stop()));
+    const esp = await espWithIcv(s.captures[0]!.path);
+    expect(esp.filter((p) => p.icmp === 0 && p.icvGood).length).toBe(3);
   });
 
   it('rekeys the CHILD_SA and the IKE_SA when charon asks', async () => {

@@ -58,9 +58,30 @@ export const responderConfigSchema = z
         proposals: z.array(z.string().min(1)).min(1, 'needs at least one proposal').default(['aes128-sha256', 'aes256gcm16', 'chacha20poly1305']),
         /** swanctl children.<name>.rekey_time (default 1 h); 0 = never. */
         rekeyS: seconds(7 * 86400).default(3600),
+        /** Anti-replay window in packets (RFC 4303 3.4.3), 0 = off; libipsec's default is 128. */
+        replayWindow: z.number().int('must be a whole number').min(0, 'must be at least 0').max(4096, 'must be at most 4096').default(128),
+        /** ESP crypto: node:crypto (OpenSSL, fast) or @noble/ciphers (the core's reference); both give the same bytes. */
+        backend: z.enum(['node', 'noble']).default('node'),
       })
       .strict()
-      .default({ proposals: ['aes128-sha256', 'aes256gcm16', 'chacha20poly1305'], rekeyS: 3600 }),
+      .default({ proposals: ['aes128-sha256', 'aes256gcm16', 'chacha20poly1305'], rekeyS: 3600, replayWindow: 128, backend: 'node' }),
+    /**
+     * The virtual host behind the responder (core/inner): it answers ping and UDP echo (port 7),
+     * swallows UDP discard (9), and can push UDP to every client's virtual IP.
+     */
+    virtualHost: z
+      .object({
+        /** Default: the first host address of the first localTs network. */
+        address: ipv4.optional(),
+        echoPort: port.default(7),
+        discardPort: port.default(9),
+        /** Downlink traffic to each client once its CHILD_SA is up: `bytes` of UDP data to `port` every `everyS`. */
+        push: z
+          .array(z.object({ port, bytes: z.number().int('must be a whole number').min(0).max(65507, 'must be at most 65507'), everyS: z.number().finite().gt(0, 'must be above 0').max(86400, 'must be at most 86400 s') }).strict())
+          .default([]),
+      })
+      .strict()
+      .default({ echoPort: 7, discardPort: 9, push: [] }),
     /** Virtual IPs handed out in CP(CFG_REPLY) INTERNAL_IP4_ADDRESS (RFC 7296 3.15). */
     pool: cidr,
     /** Local networks; the client's TSr is narrowed to these (RFC 7296 2.9). */

@@ -13,7 +13,8 @@ import { DeadlineHeap } from './deadline-heap.ts';
 import { notify } from './exchanges/build.ts';
 import type { Env } from './exchanges/env.ts';
 import { handleRequest } from './exchanges/requests-in.ts';
-import { destroy } from './exchanges/lifecycle.ts';
+import { destroy, scheduleDpd } from './exchanges/lifecycle.ts';
+import { rekeyChild } from './exchanges/create-child-initiator.ts';
 import { handleResponse } from './exchanges/requests-out.ts';
 import { runTimers } from './exchanges/timers.ts';
 import { respondSaInit } from './exchanges/sa-init-responder.ts';
@@ -105,6 +106,34 @@ export class Responder {
       default:
         return this.onIke(now, d, from, to, natt);
     }
+  }
+
+  /** The IKE SA named "SPIi_SPIr" (io.ts), if we hold it. */
+  ikeSa(name: string): IkeSa | undefined {
+    const sa = this.sas.get(name.slice(name.indexOf('_') + 1));
+    return sa && sa.name === name ? sa : undefined;
+  }
+
+  /**
+   * An authenticated ESP packet arrived on a CHILD_SA of this IKE SA: proof that the peer is alive,
+   * so the next liveness check waits (RFC 7296 2.4; charon counts inbound ESP the same way).
+   */
+  espAlive(now: number, name: string): void {
+    const sa = this.ikeSa(name);
+    if (!sa || sa.state !== 'established') return;
+    sa.lastInbound = now;
+    scheduleDpd(this.env(), sa, now);
+    this.deadlines.touch(sa);
+  }
+
+  /** Rekeys one CHILD_SA now (the data plane asks when its sequence numbers run low, RFC 4303 3.3.3). */
+  rekeyChildSa(now: number, name: string, spiIn: number): boolean {
+    const sa = this.ikeSa(name);
+    const child = sa?.children.find((c) => c.spiIn === spiIn);
+    if (!sa || !child || sa.state !== 'established' || child.rekeyed || child.closing || child.rekeying) return false;
+    rekeyChild(this.env(), sa, child, now);
+    this.deadlines.touch(sa);
+    return true;
   }
 
   private onIke(now: number, d: Extract<Datagram, { kind: 'ike' }>, from: Endpoint, to: Endpoint, natt: boolean): void {

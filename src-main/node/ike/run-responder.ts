@@ -1,13 +1,17 @@
 /**
- * `wakelab responder`: the IKEv2 responder on real UDP sockets. Builds the engine from a validated
- * configuration, hosts it (udp-host.ts), logs each event as one line, and keeps the Wireshark key
- * tables up to date when asked to.
+ * `wakelab responder`: the IKEv2 responder with its ESP data plane and virtual host (the core's
+ * Gateway) on real UDP sockets. Builds the engine from a validated configuration, hosts it
+ * (udp-host.ts), logs each event as one line, and keeps the Wireshark key tables up to date when
+ * asked to.
  */
-import { checkAgainstNoble, createNodeSuite } from '../crypto/node-suite.ts';
+import { randomBytes } from 'node:crypto';
+import { createNobleSuite } from '../../core/crypto/noble-suite.ts';
+import { Gateway } from '../../core/gateway/gateway.ts';
+import { gatewayOptionsOf } from '../../core/gateway/options.ts';
 import type { IkeEvent } from '../../core/ike/io.ts';
-import { ikePolicyOf } from '../../core/ike/policy.ts';
 import type { ResponderConfig } from '../../core/ike/responder-config.ts';
-import { Responder } from '../../core/ike/responder.ts';
+import type { Responder } from '../../core/ike/responder.ts';
+import { checkAgainstNoble, createNodeSuite } from '../crypto/node-suite.ts';
 import { UdpHost } from './udp-host.ts';
 import { writeWiresharkKeys } from './wireshark-keys.ts';
 
@@ -18,6 +22,7 @@ export interface ResponderRunOptions {
 }
 
 export interface RunningResponder {
+  readonly gateway: Gateway;
   readonly responder: Responder;
   readonly ports: { ike: number; natt: number };
   close(): Promise<void>;
@@ -26,8 +31,10 @@ export interface RunningResponder {
 export async function runResponder(cfg: ResponderConfig, o: ResponderRunOptions): Promise<RunningResponder> {
   checkAgainstNoble(); // OpenSSL must agree with the reference suite before it is trusted
   const suite = createNodeSuite();
-  const responder = new Responder(suite, ikePolicyOf(cfg), { ike: cfg.listen.ikePort, natt: cfg.listen.nattPort });
-  const host: UdpHost = new UdpHost(responder, {
+  const esp = cfg.esp.backend === 'noble' ? createNobleSuite((n) => new Uint8Array(randomBytes(n))) : suite;
+  const gateway = new Gateway(gatewayOptionsOf(cfg, { ike: suite, esp }));
+  const responder = gateway.responder;
+  const host: UdpHost = new UdpHost(gateway, {
     address: cfg.listen.address,
     localAddress: cfg.listen.address,
     ports: [cfg.listen.ikePort, cfg.listen.nattPort],
@@ -39,5 +46,5 @@ export async function runResponder(cfg: ResponderConfig, o: ResponderRunOptions)
     },
   });
   const [ike, natt] = await host.start();
-  return { responder, ports: { ike: ike!, natt: natt! }, close: () => host.close() };
+  return { gateway, responder, ports: { ike: ike!, natt: natt! }, close: () => host.close() };
 }

@@ -19,6 +19,9 @@ describe('parseResponderConfig', () => {
     expect(c.esp.rekeyS).toBe(3600);
     expect(c.dpd).toMatchObject({ delayS: 30, action: 'clear' });
     expect(c.ike.proposals[0]).toBe('aes128-sha256-prfsha256-curve25519');
+    expect(c.esp).toMatchObject({ replayWindow: 128, backend: 'node' });
+    expect(c.virtualHost).toEqual({ echoPort: 7, discardPort: 9, push: [] });
+    expect(c.mobike).toBe(true);
   });
 
   it.each([
@@ -34,6 +37,10 @@ describe('parseResponderConfig', () => {
     [{ ...minimal, extra: 1 }, /unknown field "extra"/],
     [{ ...minimal, ike: { proposals: ['aes128-sha256-prfsha256-curve25519', 'aes128-md4-modp2048'] } }, /ike.proposals.1: .*md4/],
     [{ ...minimal, esp: { proposals: ['blowfish'] } }, /esp.proposals.0: .*blowfish/],
+    [{ ...minimal, esp: { replayWindow: 5000 } }, /esp.replayWindow: must be at most 4096/],
+    [{ ...minimal, esp: { backend: 'wolfssl' } }, /esp.backend/],
+    [{ ...minimal, virtualHost: { address: '198.18.100' } }, /virtualHost.address: must be an IPv4 address/],
+    [{ ...minimal, virtualHost: { push: [{ port: 5000, bytes: 100, everyS: 0 }] } }, /virtualHost.push.0.everyS: must be above 0/],
   ])('refuses %j', (input, message) => {
     expect(() => parseResponderConfig(input)).toThrow(message);
   });

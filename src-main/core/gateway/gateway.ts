@@ -1,0 +1,168 @@
+/**
+ * The responder's whole side of the tunnel, sans-IO: the IKEv2 Responder (core/ike), the ESP data
+ * plane (core/esp) and the virtual host behind it (core/inner), driven like the Responder alone
+ * (`receive`, `tick`, `drain`, `nextDeadline`), so the UDP adapter, the simulator and the tests
+ * run it the same way.
+ *
+ * - On the NAT-T port a datagram whose first four octets are not zero is ESP (RFC 3948 2.2; zero
+ *   is the non-ESP marker before IKE, a single 0xFF a NAT-keepalive); it goes to the data plane,
+ *   and what it carries to the virtual host. Authenticated ESP is proof of life for DPD (RFC
+ *   7296 2.4). Replies and pushed traffic go back through the data plane to the IKE SA's peer.
+ * - The Responder's SA events keep the data plane's table in step: child-up adds a CHILD_SA,
+ *   child-down and ike-down remove, ike-rekeyed moves the CHILD_SAs to the new IKE SA (2.18).
+ * - When a CHILD_SA's outbound sequence numbers near their end, the data plane asks for a rekey
+ *   and the Responder starts one (RFC 4303 3.3.3: a sequence number never wraps).
+ * - Every ESP drop is silent on the wire and counted by reason (`drop` events `esp-<reason>`).
+ */
+import { parseIpv4 } from '../net/ipv4.ts';
+import type { CryptoSuite } from '../crypto/suite.ts';
+import { DataPlane } from '../esp/data-plane.ts';
+import { NATT_KEEPALIVE } from '../ike/constants.ts';
+import type { Endpoint, IkeEvent, Output } from '../ike/io.ts';
+import type { IkePolicy } from '../ike/policy.ts';
+import { Responder, type Ports } from '../ike/responder.ts';
+import { parseSelectorText } from '../ike/traffic-selectors.ts';
+import { VirtualHost, type VirtualHostOptions } from '../inner/virtual-host.ts';
+
+/** Downlink traffic pushed to each client's virtual IP (inner/push.ts). */
+export interface PushToClients {
+  readonly port: number;
+  readonly bytes: number;
+  readonly everyS: number;
+}
+
+export interface GatewayOptions {
+  /** IKE's crypto. */
+  readonly suite: CryptoSuite;
+  /** ESP's crypto (noble or node:crypto; the same bytes either way); default `suite`. */
+  readonly espSuite?: CryptoSuite;
+  readonly policy: IkePolicy;
+  readonly ports: Ports;
+  readonly replayWindow?: number;
+  readonly seqRekeyThreshold?: number;
+  readonly host: VirtualHostOptions;
+  readonly push?: readonly PushToClients[];
+}
+
+export class Gateway {
+  readonly responder: Responder;
+  readonly dataPlane: DataPlane;
+  readonly host: VirtualHost;
+  private out: Output[] = [];
+  private readonly push: readonly PushToClients[];
+  /** Push streams by IKE SA, stopped when it goes. */
+  private readonly pushes = new Map<string, number[]>();
+
+  constructor(private readonly o: GatewayOptions) {
+    this.responder = new Responder(o.suite, o.policy, o.ports);
+    this.dataPlane = new DataPlane({
+      suite: o.espSuite ?? o.suite,
+      ...(o.replayWindow !== undefined ? { replayWindow: o.replayWindow } : {}),
+      ...(o.seqRekeyThreshold !== undefined ? { seqRekeyThreshold: o.seqRekeyThreshold } : {}),
+    });
+    this.host = new VirtualHost(o.host);
+    this.push = o.push ?? [];
+  }
+
+  drain(): Output[] {
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  nextDeadline(): number {
+    return Math.min(this.responder.nextDeadline(), this.host.nextDeadline());
+  }
+
+  receive(now: number, datagram: Uint8Array, from: Endpoint, to: Endpoint): void {
+    if (to.port === this.o.ports.natt && isEsp(datagram)) this.onEsp(now, datagram, from);
+    else this.responder.receive(now, datagram, from, to);
+    this.pump(now);
+  }
+
+  tick(now: number): void {
+    this.responder.tick(now);
+    this.pump(now);
+    for (const inner of this.host.tick(now)) this.sendInner(now, inner);
+    this.pump(now);
+  }
+
+  private onEsp(now: number, packet: Uint8Array, from: Endpoint): void {
+    const r = this.dataPlane.receive(now, packet);
+    if (!r.ok) return this.drop(`esp-${r.reason}`, `ESP${r.spiIn !== undefined ? ` SPI ${r.spiIn.toString(16).padStart(8, '0')}` : ''}`, from);
+    this.responder.espAlive(now, r.ikeSa);
+    for (const reply of this.host.receive(now, r.inner)) this.sendInner(now, reply);
+  }
+
+  /** An inner packet from the virtual host into the tunnel towards its destination. */
+  private sendInner(now: number, inner: Uint8Array): void {
+    const r = this.dataPlane.send(now, inner);
+    const sa = r.ok ? this.responder.ikeSa(r.ikeSa) : undefined;
+    if (!r.ok || !sa) return this.drop(`esp-out-${r.ok ? 'no-ike-sa' : r.reason}`, 'a packet from the virtual host', { address: '0.0.0.0', port: 0 });
+    this.out.push({ kind: 'send', from: sa.local, to: sa.peer, bytes: r.packet });
+  }
+
+  /** Moves the Responder's output on, keeping the data plane in step with its SA events. */
+  private pump(now: number): void {
+    for (let round = 0; round < 2; round++) {
+      for (const o of this.responder.drain()) {
+        if (o.kind === 'event') this.onEvent(now, o.event);
+        this.out.push(o);
+      }
+      const due = this.dataPlane.takeRekeysDue();
+      if (due.length === 0) return;
+      for (const d of due) this.responder.rekeyChildSa(now, d.ikeSa, d.spiIn);
+    }
+  }
+
+  private onEvent(now: number, e: IkeEvent): void {
+    switch (e.kind) {
+      case 'child-up': {
+        this.dataPlane.add(now, e.sa, e.child);
+        if (e.rekeyOf === null) this.startPushes(now, e.sa, e.child.remoteTs);
+        return;
+      }
+      case 'child-down':
+        this.dataPlane.remove(e.spiIn);
+        return;
+      case 'ike-rekeyed': {
+        this.dataPlane.moveIkeSa(e.sa, e.newSa);
+        const ids = this.pushes.get(e.sa);
+        if (ids) {
+          this.pushes.delete(e.sa);
+          this.pushes.set(e.newSa, ids);
+        }
+        return;
+      }
+      case 'ike-down': {
+        this.dataPlane.removeIkeSa(e.sa);
+        for (const id of this.pushes.get(e.sa) ?? []) this.host.stopPush(id);
+        this.pushes.delete(e.sa);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Push streams to the client's virtual IP: the single address its side of the CHILD_SA covers. */
+  private startPushes(now: number, sa: string, remoteTs: readonly string[]): void {
+    if (this.push.length === 0 || this.pushes.has(sa)) return;
+    const ts = remoteTs.length === 1 ? parseSelectorText(remoteTs[0]!) : null;
+    if (!ts || ts.kind !== 'ipv4' || ts.startAddress !== ts.endAddress || parseIpv4(ts.startAddress) === null) return;
+    this.pushes.set(
+      sa,
+      this.push.map((p) => this.host.push(now, { to: ts.startAddress, port: p.port, bytes: p.bytes, everyS: p.everyS })),
+    );
+  }
+
+  private drop(reason: string, detail: string, from: Endpoint): void {
+    this.out.push({ kind: 'event', event: { kind: 'drop', reason, detail, from } });
+  }
+}
+
+/** RFC 3948 2.2: ESP on the NAT-T port starts with a non-zero SPI; IKE with four zero octets. */
+function isEsp(d: Uint8Array): boolean {
+  if (d.length === 1 && d[0] === NATT_KEEPALIVE) return false;
+  return d.length >= 4 && (d[0]! | d[1]! | d[2]! | d[3]!) !== 0;
+}
