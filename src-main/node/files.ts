@@ -40,11 +40,12 @@ export function writeTextFile(path: string, text: string): void {
  * Writes a file whole or not at all (a temporary file renamed over it), creating its folder;
  * for files the app keeps, such as user radio profiles.
  */
-export function writeFileAtomic(path: string, text: string): void {
+export function writeFileAtomic(path: string, text: string, mode?: number): void {
   const tmp = `${path}.${process.pid}.tmp`;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(tmp, text);
+    // The temporary file is created with `mode`, and the rename keeps it (secrets: 0o600).
+    writeFileSync(tmp, text, mode !== undefined ? { mode } : {});
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });

@@ -1,13 +1,16 @@
 /**
- * `wakelab responder --config FILE`: WakeLab's IKEv2 responder, headless, until SIGINT or SIGTERM.
- * Each exchange and SA change is one log line on stdout (JSON lines with --json-log). Keys are
- * never logged; --wireshark-keys DIR keeps Wireshark's key tables for the live SAs in DIR.
+ * `wakelab responder --config FILE`: WakeLab's IKEv2 responder with its ESP data plane, headless,
+ * until SIGINT or SIGTERM. Each exchange and SA change is one log line on stdout (JSON lines with
+ * --json-log). Keys are never logged; --wireshark-keys DIR keeps Wireshark's key tables for the live
+ * SAs in DIR; --snapshot FILE writes the SAs' state (keys included) on SIGUSR1 and on a clean stop,
+ * and --restore FILE carries on with the SAs of such a file.
  */
 import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import { WakeLabError } from '../../core/errors.ts';
 import { parseResponderConfig } from '../../core/ike/responder-config.ts';
-import { readJsonFile } from '../../node/files.ts';
+import { DEFAULT_SEQ_JUMP, parseSnapshot } from '../../core/gateway/snapshot.ts';
+import { readJsonFile, writeFileAtomic } from '../../node/files.ts';
 import { jsonLine, textLine } from '../../node/ike/log-line.ts';
 import { runResponder } from '../../node/ike/run-responder.ts';
 import { untilSignal, warn } from '../context.ts';
@@ -17,6 +20,9 @@ interface Options {
   jsonLog?: boolean;
   wiresharkKeys?: string;
   verbose?: boolean;
+  snapshot?: string;
+  restore?: string;
+  seqJump: string;
 }
 
 export function registerResponder(program: Command): void {
@@ -27,8 +33,15 @@ export function registerResponder(program: Command): void {
     .option('--json-log', 'one JSON object per line instead of text')
     .option('--wireshark-keys <dir>', 'keep ikev2_decryption_table and esp_sa for the live SAs in DIR (secrets!)')
     .option('--verbose', 'also log NAT-T keepalives')
+    .option('--snapshot <file>', 'write the SAs\' state to FILE on SIGUSR1 and on a clean stop (mode 0600; it holds every key!)')
+    .option('--restore <file>', 'carry on with the SAs of a snapshot FILE, without new handshakes')
+    .option('--seq-jump <n>', 'with --restore: move outbound ESP sequence numbers forward by N (RFC 6311 idea)', String(DEFAULT_SEQ_JUMP))
     .action(async (opts: Options) => {
       const cfg = parseResponderConfig(readJsonFile(opts.config), `responder configuration ${opts.config}`);
+      const seqJump = Number(opts.seqJump);
+      if (!/^\d+$/.test(opts.seqJump) || !Number.isSafeInteger(seqJump)) throw new WakeLabError('INVALID_ARGUMENT', `--seq-jump: expected a whole number of packets, got ${JSON.stringify(opts.seqJump)}`);
+      const restore = opts.restore ? { snapshot: parseSnapshot(readJsonFile(opts.restore), `snapshot ${opts.restore}`), seqJump } : undefined;
+      if (opts.snapshot) warn(`--snapshot: ${opts.snapshot} will hold the SAs' keys; anyone who can read it can decrypt and forge the traffic`);
       if (opts.wiresharkKeys) {
         try {
           mkdirSync(opts.wiresharkKeys, { recursive: true });
@@ -42,6 +55,7 @@ export function registerResponder(program: Command): void {
       try {
         running = await runResponder(cfg, {
           ...(opts.wiresharkKeys ? { wiresharkDir: opts.wiresharkKeys } : {}),
+          ...(restore ? { restore } : {}),
           onEvent: (e, t) => {
             if (e.kind === 'keepalive' && !opts.verbose) return;
             process.stdout.write((opts.jsonLog ? jsonLine(e, t) : textLine(e)) + '\n');
@@ -57,8 +71,25 @@ export function registerResponder(program: Command): void {
       }
       const line = `WakeLab responder listening on ${cfg.listen.address} ports ${running.ports.ike} and ${running.ports.natt} as "${cfg.localId}"`;
       process.stdout.write(opts.jsonLog ? JSON.stringify({ kind: 'listening', address: cfg.listen.address, ...running.ports }) + '\n' : line + '\n');
+      const live = running;
+      const save = (): void => {
+        if (!opts.snapshot) return;
+        const snap = live.snapshot();
+        writeFileAtomic(opts.snapshot, JSON.stringify(snap, null, 1) + '\n', 0o600);
+        process.stdout.write(opts.jsonLog ? JSON.stringify({ kind: 'snapshot', file: opts.snapshot, ikeSas: snap.ikeSas.length }) + '\n' : `wrote a snapshot of ${snap.ikeSas.length} IKE SA(s) to ${opts.snapshot}\n`);
+      };
+      const onUsr1 = (): void => {
+        try {
+          save();
+        } catch (e) {
+          warn((e as Error).message);
+        }
+      };
+      process.on('SIGUSR1', onUsr1);
       await stopped;
+      process.off('SIGUSR1', onUsr1);
       setTimeout(() => process.exit(0), 2000).unref();
+      save();
       await running.close();
     });
 }

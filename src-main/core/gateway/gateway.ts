@@ -74,6 +74,11 @@ export class Gateway {
     return Math.min(this.responder.nextDeadline(), this.host.nextDeadline());
   }
 
+  /** Moves on what the Responder produced outside `receive` and `tick` (a restore, gateway/snapshot.ts). */
+  settle(now: number): void {
+    this.pump(now);
+  }
+
   receive(now: number, datagram: Uint8Array, from: Endpoint, to: Endpoint): void {
     if (to.port === this.o.ports.natt && isEsp(datagram)) this.onEsp(now, datagram, from);
     else this.responder.receive(now, datagram, from, to);

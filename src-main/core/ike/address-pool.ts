@@ -46,6 +46,14 @@ export class AddressPool {
     return null;
   }
 
+  /** Takes `address` for `owner` (an SA restored from a snapshot); false if it is outside the pool or taken. */
+  claim(address: number, owner: string): boolean {
+    const at = (address - this.start) >>> 0;
+    if (at >= this.size || this.leased.has(address)) return false;
+    this.take(address, owner);
+    return true;
+  }
+
   release(address: number): void {
     this.leased.delete(address);
   }

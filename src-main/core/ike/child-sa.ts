@@ -37,7 +37,8 @@ export class ChildSa {
     readonly spiOut: number,
     readonly transforms: ChildTransforms,
     private readonly keys: ChildSaKeys,
-    private readonly role: Role,
+    /** Our part in the exchange that made it: which half of KEYMAT is ours (2.17). */
+    readonly role: Role,
     readonly localTs: readonly string[],
     readonly remoteTs: readonly string[],
     readonly createdAt: number,

@@ -42,6 +42,8 @@ export type IkeEvent =
   | { readonly kind: 'child-up'; readonly sa: string; readonly child: ChildSaInfo; readonly rekeyOf: number | null }
   | { readonly kind: 'child-down'; readonly sa: string; readonly spiIn: number; readonly reason: string }
   | { readonly kind: 'peer-moved'; readonly sa: string; readonly peer: Endpoint }
+  /** An IKE SA taken over from a snapshot (gateway/snapshot.ts), with its CHILD_SAs. */
+  | { readonly kind: 'ike-restored'; readonly sa: string; readonly peerId: string; readonly peer: Endpoint; readonly virtualIp: string | null; readonly children: readonly ChildSaInfo[] }
   | { readonly kind: 'mobike-update'; readonly sa: string; readonly peer: Endpoint; readonly peerBehindNat: boolean }
   /** Our liveness check went unanswered; with dpd.action "keep" the SA stays (else ike-down follows). */
   | { readonly kind: 'dpd-failed'; readonly sa: string; readonly action: 'clear' | 'keep' }

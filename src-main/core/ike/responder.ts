@@ -6,6 +6,7 @@
  * (2.4) and its own rekeys (2.8), and counts every dropped datagram by reason.
  */
 import { toHex } from '../bytes/hex.ts';
+import { formatIpv4 } from '../net/ipv4.ts';
 import type { CryptoSuite } from '../crypto/suite.ts';
 import { ExchangeType, NotifyError } from './constants.ts';
 import { CookieJar } from './cookie.ts';
@@ -124,6 +125,22 @@ export class Responder {
     sa.lastInbound = now;
     scheduleDpd(this.env(), sa, now);
     this.deadlines.touch(sa);
+  }
+
+  /**
+   * Takes over an IKE SA rebuilt from a snapshot (gateway/snapshot.ts): it is found by its SPIs
+   * again, its virtual IP is leased to it, and its liveness check and rekeys are scheduled from now
+   * (`rekeyInS`: what was left of the IKE SA's rekey time, null for the policy's full time).
+   */
+  restoreIkeSa(now: number, sa: IkeSa, rekeyInS: number | null): void {
+    this.sas.set(toHex(sa.spiR), sa);
+    if (sa.peerId) this.index(sa);
+    if (sa.virtualIp !== null) this.policy.pool?.claim(sa.virtualIp, sa.peerId);
+    sa.lastInbound = now;
+    scheduleDpd(this.env(), sa, now);
+    if (this.policy.ikeRekeyS > 0) sa.rekeyAt = now + (rekeyInS ?? this.policy.ikeRekeyS);
+    this.deadlines.touch(sa);
+    this.out.event({ kind: 'ike-restored', sa: sa.name, peerId: sa.peerId, peer: sa.peer, virtualIp: sa.virtualIp === null ? null : formatIpv4(sa.virtualIp), children: sa.children.map((c) => c.info()) });
   }
 
   /** Rekeys one CHILD_SA now (the data plane asks when its sequence numbers run low, RFC 4303 3.3.3). */

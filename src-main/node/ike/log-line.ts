@@ -2,7 +2,7 @@
  * One line per IKE event for `wakelab responder` / `wakelab client` logs: plain text by default,
  * one JSON object per line with --json-log. Keys never appear here.
  */
-import type { IkeEvent } from '../../core/ike/io.ts';
+import type { ChildSaInfo, IkeEvent } from '../../core/ike/io.ts';
 
 const ep = (e: { address: string; port: number }) => `${e.address}:${e.port}`;
 
@@ -22,6 +22,8 @@ export function textLine(e: IkeEvent): string {
       return `${e.sa} CHILD_SA ${hex(e.spiIn)}_i gone (${e.reason})`;
     case 'peer-moved':
       return `${e.sa} peer now at ${ep(e.peer)}`;
+    case 'ike-restored':
+      return `${e.sa} IKE SA restored from a snapshot: "${e.peerId}" at ${ep(e.peer)}${e.virtualIp ? `, virtual IP ${e.virtualIp}` : ''}, ${e.children.length} CHILD_SA(s)`;
     case 'mobike-update':
       return `${e.sa} MOBIKE UPDATE_SA_ADDRESSES: peer at ${ep(e.peer)}${e.peerBehindNat ? ', behind a NAT' : ''}`;
     case 'dpd-failed':
@@ -38,5 +40,11 @@ function hex(spi: number): string {
 }
 
 export function jsonLine(e: IkeEvent, t: number): string {
-  return JSON.stringify({ t: Math.round(t * 1000) / 1000, ...e, ...(e.kind === 'child-up' ? { child: { ...e.child, keysIn: undefined, keysOut: undefined } } : {}) });
+  const noKeys = (c: ChildSaInfo) => ({ ...c, keysIn: undefined, keysOut: undefined });
+  return JSON.stringify({
+    t: Math.round(t * 1000) / 1000,
+    ...e,
+    ...(e.kind === 'child-up' ? { child: noKeys(e.child) } : {}),
+    ...(e.kind === 'ike-restored' ? { children: e.children.map(noKeys) } : {}),
+  });
 }

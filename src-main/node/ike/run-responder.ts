@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { createNobleSuite } from '../../core/crypto/noble-suite.ts';
 import { Gateway } from '../../core/gateway/gateway.ts';
 import { gatewayOptionsOf } from '../../core/gateway/options.ts';
+import { restoreSnapshot, takeSnapshot } from '../../core/gateway/snapshot.ts';
+import type { Snapshot } from '../../core/gateway/snapshot-schema.ts';
 import type { IkeEvent } from '../../core/ike/io.ts';
 import type { ResponderConfig } from '../../core/ike/responder-config.ts';
 import type { Responder } from '../../core/ike/responder.ts';
@@ -19,12 +21,16 @@ export interface ResponderRunOptions {
   readonly onEvent: (e: IkeEvent, t: number) => void;
   /** Keep ikev2_decryption_table and esp_sa in this folder current (secrets). */
   readonly wiresharkDir?: string;
+  /** Carry on with the SAs of this snapshot (core/gateway/snapshot.ts) once listening. */
+  readonly restore?: { readonly snapshot: Snapshot; readonly seqJump: number };
 }
 
 export interface RunningResponder {
   readonly gateway: Gateway;
   readonly responder: Responder;
   readonly ports: { ike: number; natt: number };
+  /** The SAs' state now (secrets). */
+  snapshot(): Snapshot;
   close(): Promise<void>;
 }
 
@@ -40,11 +46,19 @@ export async function runResponder(cfg: ResponderConfig, o: ResponderRunOptions)
     ports: [cfg.listen.ikePort, cfg.listen.nattPort],
     onEvent: (e) => {
       o.onEvent(e, host.clock());
-      if (o.wiresharkDir && (e.kind === 'ike-up' || e.kind === 'child-up' || e.kind === 'ike-rekeyed' || e.kind === 'child-down' || e.kind === 'ike-down')) {
+      if (o.wiresharkDir && (e.kind === 'ike-up' || e.kind === 'child-up' || e.kind === 'ike-rekeyed' || e.kind === 'child-down' || e.kind === 'ike-down' || e.kind === 'ike-restored')) {
         writeWiresharkKeys(o.wiresharkDir, responder.ikeSas);
       }
     },
   });
   const [ike, natt] = await host.start();
-  return { gateway, responder, ports: { ike: ike!, natt: natt! }, close: () => host.close() };
+  const restore = o.restore;
+  if (restore) host.act((now) => restoreSnapshot(gateway, now, restore.snapshot, { seqJump: restore.seqJump }));
+  return {
+    gateway,
+    responder,
+    ports: { ike: ike!, natt: natt! },
+    snapshot: () => takeSnapshot(gateway, host.clock(), new Date().toISOString()),
+    close: () => host.close(),
+  };
 }

@@ -9,13 +9,7 @@ import { Tunnel } from './support/tunnel.ts';
 const VIP = '198.18.200.1';
 const HOST = '198.18.100.1';
 
-function up(o: ConstructorParameters<typeof Tunnel>[0] = {}): Tunnel {
-  const t = new Tunnel(o);
-  t.connect();
-  t.run(1);
-  expect(t.initiator.phase).toBe('up');
-  return t;
-}
+const up = Tunnel.up;
 
 const ipOf = (p: Uint8Array) => {
   const d = decodeIpv4(p);

@@ -1,6 +1,7 @@
 // WakeLab's responder (`wakelab responder`) in the gateway namespace with a charon client behind
 // the NAT (docs/interop.md): the setup the responder interop tests share.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { afterEach } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { Capture } from './capture.ts';
 import { Charon, CLIENT_ID, clientConfig, GATEWAY_ID, TEST_PSK } from './charon.ts';
@@ -16,6 +17,8 @@ export interface Setup {
   wakelab: Tracked;
   log: string;
   keysDir: string;
+  /** The responder's configuration file. */
+  config: string;
   cli: Charon;
   captures: Capture[];
 }
@@ -40,6 +43,8 @@ export interface StartOptions {
   esp?: string;
   /** The responder's own rekey times (ike.rekeyS, esp.rekeyS); default: never within a test. */
   rekeyS?: { ike: number; esp: number };
+  /** More `wakelab responder` arguments, e.g. ['--snapshot', file]. */
+  args?: string[];
 }
 
 export async function start(label: string, o: StartOptions): Promise<Setup> {
@@ -63,12 +68,39 @@ export async function start(label: string, o: StartOptions): Promise<Setup> {
     }),
   );
   const log = work.file('wakelab.log');
-  const wakelab = topo.spawn('gw', 'wakelab', [process.execPath, BIN, 'responder', '--config', cfg, '--json-log', '--wireshark-keys', keysDir, '--verbose'], log);
-  await pollFor('wakelab responder listening', 15_000, () => (readFileSync(log, 'utf8').includes('"listening"') ? true : undefined));
+  const wakelab = await spawnWakelab(topo, cfg, keysDir, log, o.args ?? []);
   const c = clientConfig({ keepAlive: o.keepAlive ?? '20s', proposals: o.ike ?? 'aes128-sha256-x25519', espProposals: o.esp ?? 'aes128-sha256', dpdDelay: o.clientDpd ?? '0s' });
   const cli = await Charon.start(topo, { name: 'cli', role: 'cli', parentDir: work.path, settings: c.settings });
   await cli.load(c.swanctl);
-  return { work, topo, wakelab, log, keysDir, cli, captures };
+  return { work, topo, wakelab, log, keysDir, cli, captures, config: cfg };
+}
+
+/** `wakelab responder` in the gateway namespace, once it listens. */
+async function spawnWakelab(topo: Topology, cfg: string, keysDir: string, log: string, args: string[]): Promise<Tracked> {
+  const wakelab = topo.spawn('gw', 'wakelab', [process.execPath, BIN, 'responder', '--config', cfg, '--json-log', '--wireshark-keys', keysDir, '--verbose', ...args], log);
+  await pollFor('wakelab responder listening', 15_000, () => (readFileSync(log, 'utf8').includes('"listening"') ? true : undefined));
+  return wakelab;
+}
+
+/** Stops WakeLab's responder (SIGTERM: a clean stop) and starts a new one with `args`, logging to `logName`. */
+export async function restartWakelab(s: Setup, args: string[], logName: string): Promise<void> {
+  const stopped = await s.wakelab.stop(5000, 2000);
+  if (!stopped.stopped || stopped.killed) throw new Error(`wakelab responder did not stop cleanly: ${JSON.stringify(stopped)}`);
+  s.log = s.work.file(logName);
+  s.wakelab = await spawnWakelab(s.topo, s.config, s.keysDir, s.log, args);
+}
+
+/**
+ * A Setup per test, torn down after it (its logs and captures kept when the test failed). Call in
+ * a describe block; tests set `lab.s`.
+ */
+export function setupPerTest(): { s: Setup | undefined } {
+  const lab: { s: Setup | undefined } = { s: undefined };
+  afterEach(async (ctx) => {
+    await stop(lab.s, ctx.task.result?.state === 'fail');
+    lab.s = undefined;
+  });
+  return lab;
 }
 
 export async function stop(s: Setup | undefined, failed: boolean): Promise<void> {

@@ -31,7 +31,17 @@ export function gatewayConfig(patch: Record<string, unknown> = {}) {
 }
 
 export class Tunnel {
-  readonly gateway: Gateway;
+  /** A Tunnel with its IKE SA and CHILD_SA up (after one virtual second). */
+  static up(o: ConstructorParameters<typeof Tunnel>[0] = {}): Tunnel {
+    const t = new Tunnel(o);
+    t.connect();
+    t.run(1);
+    if (t.initiator.phase !== 'up') throw new Error(`the tunnel did not come up: ${t.initiator.failure ?? t.initiator.phase}`);
+    return t;
+  }
+
+  gateway: Gateway;
+  private readonly cfg: ReturnType<typeof gatewayConfig>;
   readonly initiator: Initiator;
   readonly client: DataPlane;
   now = 0;
@@ -45,6 +55,7 @@ export class Tunnel {
 
   constructor(o: { gateway?: Record<string, unknown>; seqRekeyThreshold?: number; initiatorPolicy?: Partial<IkePolicy> } = {}) {
     const cfg = gatewayConfig(o.gateway);
+    this.cfg = cfg;
     this.gateway = new Gateway({ ...gatewayOptionsOf(cfg, { ike: createNobleSuite(seededRandom(11)), esp: createNobleSuite(seededRandom(12)) }), ...(o.seqRekeyThreshold ? { seqRekeyThreshold: o.seqRekeyThreshold } : {}) });
     const base = ikePolicyOf(cfg);
     const policy: IkePolicy = { ...base, dpd: { ...base.dpd, delayS: 0 }, ikeRekeyS: 0, espRekeyS: 0, mobike: false, ...o.initiatorPolicy };
@@ -65,8 +76,21 @@ export class Tunnel {
     this.client = new DataPlane({ suite: createNobleSuite(seededRandom(14)) });
   }
 
+  /** A new Gateway process in place of the old one (what was in flight to the old one is lost). */
+  replaceGateway(seed: number): Gateway {
+    this.inFlight = this.inFlight.filter((f) => f.to !== 'r');
+    this.gateway = new Gateway(gatewayOptionsOf(this.cfg, { ike: createNobleSuite(seededRandom(seed)), esp: createNobleSuite(seededRandom(seed + 1)) }));
+    return this.gateway;
+  }
+
   connect(): void {
     this.initiator.connect(this.now, { address: CLI, port: 500 }, { address: GW, port: 500 });
+    this.collect();
+  }
+
+  /** Runs an action on one side now (a DPD, a delete) and puts what it sent on the wire. */
+  act(fn: (now: number) => void): void {
+    fn(this.now);
     this.collect();
   }
 
