@@ -59,6 +59,8 @@ export const ikeSnapshotSchema = z
     peerId: z.string(),
     virtualIp: ipv4.nullable(),
     mobike: z.boolean(),
+    /** Both ends support RFC 6311 message ID synchronisation. */
+    msgIdSync: z.boolean(),
     /** RFC 7296 2.2: the next request ID we expect, and the next one we send. */
     expectId: u32,
     nextId: u32,

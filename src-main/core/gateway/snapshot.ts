@@ -57,6 +57,7 @@ export function takeSnapshot(gw: Gateway, now: number, savedAt: string): Snapsho
       peerId: sa.peerId,
       virtualIp: sa.virtualIp === null ? null : formatIpv4(sa.virtualIp),
       mobike: sa.mobike,
+      msgIdSync: sa.msgIdSync,
       expectId: sa.expectId,
       // A request in flight counts as not sent (see the header).
       nextId: sa.pending ? sa.pending.messageId : sa.nextId,
@@ -93,6 +94,8 @@ export function parseSnapshot(input: unknown, label = 'snapshot'): Snapshot {
 export interface RestoreOptions {
   /** Outbound ESP sequence numbers move forward by this much (default DEFAULT_SEQ_JUMP; 0: none). */
   readonly seqJump?: number;
+  /** Synchronise IKE message IDs with peers that support RFC 6311 (default true). */
+  readonly midSync?: boolean;
 }
 
 /** Makes a fresh Gateway carry on with the snapshot's SAs; returns how many IKE SAs it took over. */
@@ -121,6 +124,7 @@ export function restoreSnapshot(gw: Gateway, now: number, snapshot: Snapshot, o:
     sa.peerId = s.peerId;
     sa.virtualIp = s.virtualIp === null ? null : parseIpv4(s.virtualIp);
     sa.mobike = s.mobike;
+    sa.msgIdSync = s.msgIdSync;
     sa.expectId = s.expectId;
     sa.nextId = s.nextId;
     sa.lastResponse = s.lastResponse ? { messageId: s.lastResponse.messageId, bytes: fromHex(s.lastResponse.bytes), to: s.lastResponse.to, from: s.lastResponse.from } : null;
@@ -131,7 +135,7 @@ export function restoreSnapshot(gw: Gateway, now: number, snapshot: Snapshot, o:
       if (c.esp) gw.dataPlane.restore(now, sa.name, child.info(), espState(c.esp), { seqJump: jumpFor(c, seqJump) });
       else gw.dataPlane.add(now, sa.name, child.info());
     }
-    gw.responder.restoreIkeSa(now, sa, s.rekeyInS);
+    gw.responder.restoreIkeSa(now, sa, s.rekeyInS, o.midSync ?? true);
   }
   gw.settle(now);
   return snapshot.ikeSas.length;

@@ -76,6 +76,8 @@ export class IkeSa {
   virtualIp: number | null = null;
   /** Both ends support MOBIKE (RFC 4555 3.3: MOBIKE_SUPPORTED in IKE_AUTH both ways). */
   mobike = false;
+  /** Both ends said IKEV2_MESSAGE_ID_SYNC_SUPPORTED in IKE_AUTH (RFC 6311 4). */
+  msgIdSync = false;
   readonly children: ChildSa[] = [];
 
   /** Next request ID we expect from the peer, and the response we gave to the one before it. */

@@ -193,6 +193,7 @@ export class Initiator {
           if (!r.ok) return this.fail(r.detail);
           ike.peerId = 'responder';
           ike.mobike = policy.mobike && findNotify(resp, NotifyStatus.MOBIKE_SUPPORTED) !== undefined;
+          ike.msgIdSync = findNotify(resp, NotifyStatus.IKEV2_MESSAGE_ID_SYNC_SUPPORTED) !== undefined;
           if (r.vip) ike.virtualIp = parseIpv4(r.vip);
           establish(this.env(), ike, t);
           if (r.child) childUp(this.env(), ike, r.child, null, t);

@@ -44,6 +44,8 @@ export type IkeEvent =
   | { readonly kind: 'peer-moved'; readonly sa: string; readonly peer: Endpoint }
   /** An IKE SA taken over from a snapshot (gateway/snapshot.ts), with its CHILD_SAs. */
   | { readonly kind: 'ike-restored'; readonly sa: string; readonly peerId: string; readonly peer: Endpoint; readonly virtualIp: string | null; readonly children: readonly ChildSaInfo[] }
+  /** RFC 6311 message ID synchronisation done (ok) or refused: the IDs now in use. */
+  | { readonly kind: 'mid-sync'; readonly sa: string; readonly ok: boolean; readonly nextId: number; readonly expectId: number }
   | { readonly kind: 'mobike-update'; readonly sa: string; readonly peer: Endpoint; readonly peerBehindNat: boolean }
   /** Our liveness check went unanswered; with dpd.action "keep" the SA stays (else ike-down follows). */
   | { readonly kind: 'dpd-failed'; readonly sa: string; readonly action: 'clear' | 'keep' }

@@ -16,6 +16,7 @@ import type { Env } from './exchanges/env.ts';
 import { handleRequest } from './exchanges/requests-in.ts';
 import { destroy, scheduleDpd } from './exchanges/lifecycle.ts';
 import { rekeyChild } from './exchanges/create-child-initiator.ts';
+import { startMidSync } from './exchanges/mid-sync.ts';
 import { handleResponse } from './exchanges/requests-out.ts';
 import { runTimers } from './exchanges/timers.ts';
 import { respondSaInit } from './exchanges/sa-init-responder.ts';
@@ -130,9 +131,10 @@ export class Responder {
   /**
    * Takes over an IKE SA rebuilt from a snapshot (gateway/snapshot.ts): it is found by its SPIs
    * again, its virtual IP is leased to it, and its liveness check and rekeys are scheduled from now
-   * (`rekeyInS`: what was left of the IKE SA's rekey time, null for the policy's full time).
+   * (`rekeyInS`: what was left of the IKE SA's rekey time, null for the policy's full time). With
+   * `midSync`, message IDs are synchronised with a peer that supports it (RFC 6311 5).
    */
-  restoreIkeSa(now: number, sa: IkeSa, rekeyInS: number | null): void {
+  restoreIkeSa(now: number, sa: IkeSa, rekeyInS: number | null, midSync: boolean): void {
     this.sas.set(toHex(sa.spiR), sa);
     if (sa.peerId) this.index(sa);
     if (sa.virtualIp !== null) this.policy.pool?.claim(sa.virtualIp, sa.peerId);
@@ -141,6 +143,9 @@ export class Responder {
     if (this.policy.ikeRekeyS > 0) sa.rekeyAt = now + (rekeyInS ?? this.policy.ikeRekeyS);
     this.deadlines.touch(sa);
     this.out.event({ kind: 'ike-restored', sa: sa.name, peerId: sa.peerId, peer: sa.peer, virtualIp: sa.virtualIp === null ? null : formatIpv4(sa.virtualIp), children: sa.children.map((c) => c.info()) });
+    // RFC 6311 5: the saved message IDs may be stale; agree on them with the peer first.
+    if (midSync && sa.msgIdSync) startMidSync(this.env(), sa, now);
+    this.deadlines.touch(sa);
   }
 
   /** Rekeys one CHILD_SA now (the data plane asks when its sequence numbers run low, RFC 4303 3.3.3). */

@@ -24,6 +24,8 @@ export function textLine(e: IkeEvent): string {
       return `${e.sa} peer now at ${ep(e.peer)}`;
     case 'ike-restored':
       return `${e.sa} IKE SA restored from a snapshot: "${e.peerId}" at ${ep(e.peer)}${e.virtualIp ? `, virtual IP ${e.virtualIp}` : ''}, ${e.children.length} CHILD_SA(s)`;
+    case 'mid-sync':
+      return `${e.sa} IKE message IDs ${e.ok ? 'synchronised (RFC 6311)' : 'not synchronised'}: next request ${e.nextId}, expecting ${e.expectId}`;
     case 'mobike-update':
       return `${e.sa} MOBIKE UPDATE_SA_ADDRESSES: peer at ${ep(e.peer)}${e.peerBehindNat ? ', behind a NAT' : ''}`;
     case 'dpd-failed':

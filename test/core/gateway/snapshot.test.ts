@@ -100,7 +100,7 @@ describe('snapshot and restore of the Gateway', () => {
     // An exchange after the snapshot: the old gateway now expects message ID 3 from the client.
     t.act((now) => t.initiator.dpd(now));
     t.run(t.now + 1);
-    restoreSnapshot(t.replaceGateway(100), t.now, snap);
+    restoreSnapshot(t.replaceGateway(100), t.now, snap, { midSync: false });
     // The restored gateway still expects 2: the client's request 3 is dropped, again and again
     // (RFC 7296 2.3), until the client gives the peer up for dead.
     t.act((now) => t.initiator.dpd(now));
@@ -109,6 +109,33 @@ describe('snapshot and restore of the Gateway', () => {
     expect(drops.length).toBeGreaterThanOrEqual(2);
     expect(new Set(drops)).toEqual(new Set(['bad-message-id']));
     expect(t.events.some((e) => e.by === 'i' && e.event.kind === 'ike-down' && e.event.reason === 'dpd-failed')).toBe(true);
+  });
+
+  it('with stale IKE message IDs and RFC 6311 synchronisation, both ends agree again and the next exchange works', () => {
+    const t = up();
+    expect(t.initiator.ikeSa!.msgIdSync).toBe(true);
+    const snap = snapshotOf(t);
+    expect(snap.ikeSas[0]!.msgIdSync).toBe(true);
+    t.act((now) => t.initiator.dpd(now));
+    t.run(t.now + 1);
+    const restartAt = t.now;
+    t.act((now) => restoreSnapshot(t.replaceGateway(110), now, snap));
+    t.run(t.now + 1);
+    // INFORMATIONAL #0 { N(IKEV2_MESSAGE_ID_SYNC) } both ways; the client took M1 and kept its own next ID.
+    const syncs = t.events.filter((e) => e.t >= restartAt && e.event.kind === 'mid-sync');
+    expect(syncs.map((e) => [e.by, e.event.kind === 'mid-sync' && e.event.ok])).toEqual([
+      ['i', true],
+      ['r', true],
+    ]);
+    const r = t.gateway.responder.ikeSas[0]!;
+    const i = t.initiator.ikeSa!;
+    expect([r.nextId, r.expectId]).toEqual([i.expectId, i.nextId]);
+    // The client's next liveness check, and the gateway's, both get answered.
+    t.act((now) => t.initiator.dpd(now));
+    t.run(t.now + 5);
+    expect(t.events.filter((e) => e.by === 'r' && e.t >= restartAt && e.event.kind === 'drop')).toEqual([]);
+    expect(i.pending).toBeNull();
+    expect(t.kinds('i')).not.toContain('ike-down');
   });
 
   it('refuses a damaged snapshot, naming the field', () => {

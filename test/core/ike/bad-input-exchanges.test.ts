@@ -77,7 +77,7 @@ describe('proposals we do not share (RFC 7296 2.7, 2.21.3)', () => {
     const sa = l.responder.ikeSas[0]!;
     const authResponse = sent(l, 'r').find((x) => x.d.header.exchangeType === ExchangeType.IKE_AUTH)!;
     const payloads = openResponse(sa, authResponse.send.bytes).payloads;
-    expect(types(payloads)).toEqual([T.IDr, T.AUTH, T.CP, T.N]);
+    expect(types(payloads)).toEqual([T.IDr, T.AUTH, T.CP, T.N, T.N]);
     expect(payloads[3]).toEqual(notify(NotifyError.NO_PROPOSAL_CHOSEN));
     expect(sa.state).toBe('established');
     expect(sa.children).toEqual([]);
@@ -236,7 +236,7 @@ describe('INITIAL_CONTACT (RFC 7296 2.4)', () => {
     const second = l.responder.ikeSas.find((s) => s !== old)!;
     expect(second.state).toBe('half-open');
     const payloads = authPayloads(l, second).filter((p) => !(p.type === T.N && p.notifyType === NotifyStatus.INITIAL_CONTACT));
-    expect(payloads).toHaveLength(7);
+    expect(payloads).toHaveLength(8);
     const f = feed(l.responder, 2, seal(second, { exchangeType: ExchangeType.IKE_AUTH, messageId: 1 }, payloads), CLI_NATT, GW_NATT);
     expect(f.events.map((e) => e.kind)).toContain('ike-up');
     expect(f.events.map((e) => e.kind)).not.toContain('ike-down');

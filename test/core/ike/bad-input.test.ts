@@ -210,7 +210,8 @@ describe('unknown payloads (RFC 7296 2.5, 3.2)', () => {
     const { l, sa } = halfOpen();
     const chain = prependUnknown(T.IDi, chainOf(authPayloads(l, sa)), PRIVATE_USE, false);
     const f = feed(l.responder, 5, sealRawRequest(sa, ExchangeType.IKE_AUTH, 1, PRIVATE_USE, chain), CLI_NATT, GW_NATT);
-    expect(types(openResponse(sa, f.sends[0]!.bytes).payloads)).toEqual([T.IDr, T.AUTH, T.CP, T.SA, T.TSi, T.TSr]);
+    // The closing N is IKEV2_MESSAGE_ID_SYNC_SUPPORTED (RFC 6311 4), answering the initiator's.
+    expect(types(openResponse(sa, f.sends[0]!.bytes).payloads)).toEqual([T.IDr, T.AUTH, T.CP, T.SA, T.TSi, T.TSr, T.N]);
     expect(sa.state).toBe('established');
     expect(dropsOf(l.responder)).toEqual({});
   });

@@ -132,7 +132,8 @@ export function startTracked(name: string, argv: string[], logPath: string, env?
   }
 }
 
-function signalPid(pid: number, signal: NodeJS.Signals): void {
+/** Sends `signal` to `pid` (a process this harness started); a process already gone is fine. */
+export function signalPid(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(pid, signal);
   } catch {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Capture } from './capture.ts';
 import { Charon, CLIENT_ID, clientConfig, GATEWAY_ID, TEST_PSK } from './charon.ts';
 import { IFACE, NET, Topology } from './netns.ts';
-import { pollFor, type Tracked } from './proc.ts';
+import { pollFor, signalPid, type Tracked } from './proc.ts';
 import { Workdir } from './workdir.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/wakelab.js', import.meta.url));
@@ -82,10 +82,18 @@ async function spawnWakelab(topo: Topology, cfg: string, keysDir: string, log: s
   return wakelab;
 }
 
-/** Stops WakeLab's responder (SIGTERM: a clean stop) and starts a new one with `args`, logging to `logName`. */
-export async function restartWakelab(s: Setup, args: string[], logName: string): Promise<void> {
-  const stopped = await s.wakelab.stop(5000, 2000);
-  if (!stopped.stopped || stopped.killed) throw new Error(`wakelab responder did not stop cleanly: ${JSON.stringify(stopped)}`);
+/**
+ * Stops WakeLab's responder (SIGTERM: a clean stop; 'kill': SIGKILL, a crash that writes nothing) and
+ * starts a new one with `args`, logging to `logName`.
+ */
+export async function restartWakelab(s: Setup, args: string[], logName: string, how: 'stop' | 'kill' = 'stop'): Promise<void> {
+  if (how === 'kill') {
+    signalPid(s.wakelab.pid, 'SIGKILL');
+    await s.wakelab.exited;
+  } else {
+    const stopped = await s.wakelab.stop(5000, 2000);
+    if (!stopped.stopped || stopped.killed) throw new Error(`wakelab responder did not stop cleanly: ${JSON.stringify(stopped)}`);
+  }
   s.log = s.work.file(logName);
   s.wakelab = await spawnWakelab(s.topo, s.config, s.keysDir, s.log, args);
 }

@@ -64,6 +64,8 @@ export function buildAuthRequest(suite: CryptoSuite, sa: IkeSa, input: AuthReque
     ...(input.requestVip ? [{ type: T.CP, cfgType: CfgType.CFG_REQUEST, attributes: [{ type: CfgAttr.INTERNAL_IP4_ADDRESS, value: new Uint8Array(0) }] } as Payload] : []),
     notify(NotifyStatus.INITIAL_CONTACT),
     ...(input.mobike ? [notify(NotifyStatus.MOBIKE_SUPPORTED)] : []),
+    // RFC 6311 4: we answer a gateway's message ID synchronisation (charon says the same).
+    notify(NotifyStatus.IKEV2_MESSAGE_ID_SYNC_SUPPORTED),
     { type: T.SA, proposals: wireProposals(input.espProposals, ProtocolId.ESP, spiBytes(spiIn)) },
     { type: T.TSi, selectors: [ANY] },
     { type: T.TSr, selectors: input.remoteTs },

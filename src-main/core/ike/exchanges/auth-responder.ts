@@ -68,12 +68,6 @@ export function respondAuth(
     { type: T.IDr, ...ourId },
     { type: T.AUTH, method: AuthMethod.SHARED_KEY_MIC, data: ourAuth },
   ];
-  // RFC 4555 3.3: MOBIKE is in use when both ends say MOBIKE_SUPPORTED in IKE_AUTH.
-  if (policy.mobike && findNotify(payloads, NotifyStatus.MOBIKE_SUPPORTED)) {
-    sa.mobike = true;
-    reply.push(notify(NotifyStatus.MOBIKE_SUPPORTED));
-  }
-
   // 3.15: a virtual IP for a CFG_REQUEST that asks for INTERNAL_IP4_ADDRESS.
   const cp = first(payloads, T.CP);
   const wantsIp = cp?.cfgType === CfgType.CFG_REQUEST && cp.attributes.some((a) => a.type === CfgAttr.INTERNAL_IP4_ADDRESS);
@@ -99,6 +93,17 @@ export function respondAuth(
         reply.push(...made.reply);
       }
     }
+  }
+  // Status notifies last, as charon puts them. RFC 4555 3.3: MOBIKE is in use when both ends say
+  // MOBIKE_SUPPORTED in IKE_AUTH. RFC 6311 4: we take part in message ID synchronisation (as the
+  // side that restarts from a snapshot).
+  if (policy.mobike && findNotify(payloads, NotifyStatus.MOBIKE_SUPPORTED)) {
+    sa.mobike = true;
+    reply.push(notify(NotifyStatus.MOBIKE_SUPPORTED));
+  }
+  if (findNotify(payloads, NotifyStatus.IKEV2_MESSAGE_ID_SYNC_SUPPORTED)) {
+    sa.msgIdSync = true;
+    reply.push(notify(NotifyStatus.IKEV2_MESSAGE_ID_SYNC_SUPPORTED));
   }
   return { kind: 'ok', reply, child, initialContact };
 }

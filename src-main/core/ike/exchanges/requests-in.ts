@@ -18,11 +18,21 @@ import type { Env } from './env.ts';
 import { respondInformational } from './informational.ts';
 import { summary } from './summary.ts';
 import { childUp, destroy, establish, scheduleDpd } from './lifecycle.ts';
+import { answerMidSync, isMidSync } from './mid-sync.ts';
 
 type Ike = Extract<Datagram, { kind: 'ike' }>;
 
 export function handleRequest(env: Env, sa: IkeSa, d: Ike, from: Endpoint, to: Endpoint, now: number): void {
   const h = d.header;
+  // RFC 6311 5: a message ID sync comes with ID 0, outside the window.
+  if (sa.msgIdSync && h.messageId === 0 && h.exchangeType === ExchangeType.INFORMATIONAL && sa.state === 'established') {
+    const inner = unprotect({ suite: env.suite, cipher: sa.cipher, keys: sa.keys, role: sa.role }, d);
+    if (inner.ok && isMidSync(sa, h.exchangeType, h.messageId, inner.payloads)) {
+      noteAuthenticated(env, sa, from, to, now);
+      env.out.event({ kind: 'exchange', sa: sa.name, exchange: 'INFORMATIONAL', dir: 'in', request: true, messageId: 0, summary: summary(inner.payloads) });
+      return answerMidSync(env, sa, inner.payloads, from, to);
+    }
+  }
   const cached = sa.lastResponse;
   if (cached && h.messageId === cached.messageId && h.messageId === sa.expectId - 1) {
     env.out.send(to, from, cached.bytes);

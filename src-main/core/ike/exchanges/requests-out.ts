@@ -25,6 +25,8 @@ export interface Request {
   readonly retransmit: Retransmit;
   readonly onResponse: (payloads: readonly Payload[], now: number, bodies: readonly Uint8Array[]) => void;
   readonly onFailure: (now: number) => void;
+  /** A message ID outside the window (RFC 6311's synchronisation uses 0); it is not taken from nextId. */
+  readonly messageId?: number;
 }
 
 /** Sends a request now if the window is free, else queues it. */
@@ -33,7 +35,7 @@ export function sendRequest(env: Env, sa: IkeSa, req: Request, now: number): voi
     sa.queue.push(() => sendRequest(env, sa, req, now));
     return;
   }
-  const messageId = sa.nextId++;
+  const messageId = req.messageId ?? sa.nextId++;
   const header = { spiI: sa.spiI, spiR: sa.spiR, exchangeType: req.exchange, initiator: sa.role === 'initiator', response: false, messageId };
   const bytes = protect({ suite: env.suite, cipher: sa.cipher, keys: sa.keys, role: sa.role }, header, req.payloads, { nonEspMarker: sa.natt });
   const waits = retransmitWaits(req.retransmit, req.retransmit.jitterPct > 0 ? uniformFrom(env.suite) : undefined);
