@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const BIN = new URL('../../bin/wakelab.js', import.meta.url).pathname;
+const LAB = new URL('../../resources/responder/lab.json', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'wakelab-cli-'));
 const db = join(dir, 'lab.db');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -197,6 +198,9 @@ describe('errors: one line on stderr, exit status 2, never a stack trace', () =>
     ['unknown command', ['frobnicate'], /unknown command/],
     ['missing file', ['simulate', '--policy', '/nonexistent/p.json'], /no such file/],
     ['newer database', ['--db', '__NEWER__', 'runs'], /newer than this WakeLab understands/],
+    ['responder: bad --seq-jump', ['responder', '--config', LAB, '--restore', LAB, '--seq-jump', '-5'], /--seq-jump: expected a whole number of packets, got "-5"/],
+    ['responder: bad --stats-every', ['responder', '--config', LAB, '--stats-every', '0'], /--stats-every: expected seconds above 0/],
+    ['responder: not a snapshot', ['responder', '--config', LAB, '--restore', LAB], /snapshot .*lab\.json: kind/],
   ];
   it.each(cases)('%s', (_name, args, message) => {
     const newer = join(dir, 'newer.db');

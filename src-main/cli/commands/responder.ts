@@ -12,7 +12,7 @@ import { parseResponderConfig } from '../../core/ike/responder-config.ts';
 import { DEFAULT_SEQ_JUMP, parseSnapshot } from '../../core/gateway/snapshot.ts';
 import { readJsonFile, writeFileAtomic } from '../../node/files.ts';
 import { jsonLine, textLine } from '../../node/ike/log-line.ts';
-import { runResponder } from '../../node/ike/run-responder.ts';
+import { runResponder, type RunningResponder } from '../../node/ike/run-responder.ts';
 import { untilSignal, warn } from '../context.ts';
 
 interface Options {
@@ -23,6 +23,7 @@ interface Options {
   snapshot?: string;
   restore?: string;
   seqJump: string;
+  statsEvery?: string;
 }
 
 export function registerResponder(program: Command): void {
@@ -35,11 +36,14 @@ export function registerResponder(program: Command): void {
     .option('--verbose', 'also log NAT-T keepalives')
     .option('--snapshot <file>', 'write the SAs\' state to FILE on SIGUSR1 and on a clean stop (mode 0600; it holds every key!)')
     .option('--restore <file>', 'carry on with the SAs of a snapshot FILE, without new handshakes')
+    .option('--stats-every <s>', 'every S seconds, one line of ESP and virtual-host counters (packets, bytes, drops by reason)')
     .option('--seq-jump <n>', 'with --restore: move outbound ESP sequence numbers forward by N (RFC 6311 idea)', String(DEFAULT_SEQ_JUMP))
     .action(async (opts: Options) => {
       const cfg = parseResponderConfig(readJsonFile(opts.config), `responder configuration ${opts.config}`);
       const seqJump = Number(opts.seqJump);
       if (!/^\d+$/.test(opts.seqJump) || !Number.isSafeInteger(seqJump)) throw new WakeLabError('INVALID_ARGUMENT', `--seq-jump: expected a whole number of packets, got ${JSON.stringify(opts.seqJump)}`);
+      const every = opts.statsEvery === undefined ? 0 : Number(opts.statsEvery);
+      if (opts.statsEvery !== undefined && !(every > 0 && every <= 86400)) throw new WakeLabError('INVALID_ARGUMENT', `--stats-every: expected seconds above 0 (at most 86400), got ${JSON.stringify(opts.statsEvery)}`);
       const restore = opts.restore ? { snapshot: parseSnapshot(readJsonFile(opts.restore), `snapshot ${opts.restore}`), seqJump } : undefined;
       if (opts.snapshot) warn(`--snapshot: ${opts.snapshot} will hold the SAs' keys; anyone who can read it can decrypt and forge the traffic`);
       if (opts.wiresharkKeys) {
@@ -78,6 +82,7 @@ export function registerResponder(program: Command): void {
         writeFileAtomic(opts.snapshot, JSON.stringify(snap, null, 1) + '\n', 0o600);
         process.stdout.write(opts.jsonLog ? JSON.stringify({ kind: 'snapshot', file: opts.snapshot, ikeSas: snap.ikeSas.length }) + '\n' : `wrote a snapshot of ${snap.ikeSas.length} IKE SA(s) to ${opts.snapshot}\n`);
       };
+      const stats = every > 0 ? setInterval(() => process.stdout.write(statsLine(live, opts.jsonLog === true) + '\n'), every * 1000) : null;
       const onUsr1 = (): void => {
         try {
           save();
@@ -87,9 +92,20 @@ export function registerResponder(program: Command): void {
       };
       process.on('SIGUSR1', onUsr1);
       await stopped;
+      if (stats) clearInterval(stats);
       process.off('SIGUSR1', onUsr1);
       setTimeout(() => process.exit(0), 2000).unref();
       save();
       await running.close();
     });
+}
+
+/** ESP totals and the virtual host's counters, as one log line. */
+function statsLine(r: RunningResponder, json: boolean): string {
+  const esp = r.gateway.dataPlane.counters().total;
+  const host = r.gateway.host.counters;
+  const drops = (d: Record<string, number>) => Object.fromEntries(Object.entries(d).filter(([, n]) => n > 0));
+  const o = { kind: 'stats', esp: { packetsIn: esp.packetsIn, bytesIn: esp.bytesIn, packetsOut: esp.packetsOut, bytesOut: esp.bytesOut, dropsIn: drops(esp.dropsIn), dropsOut: drops(esp.dropsOut) }, host: { ...host, drops: drops(host.drops) } };
+  if (json) return JSON.stringify(o);
+  return `ESP in ${esp.packetsIn} packets (${esp.bytesIn} B), out ${esp.packetsOut} (${esp.bytesOut} B), drops ${JSON.stringify(o.esp.dropsIn)}; virtual host: ${host.icmpEchoReplies} echo replies, ${host.udpEchoReplies} UDP echoes, ${host.udpDiscarded} discarded, ${host.pushed} pushed`;
 }
