@@ -17,6 +17,7 @@ export function gatewayOptionsOf(cfg: ResponderConfig, suites: { readonly ike: C
     policy: ikePolicyOf(cfg),
     ports: { ike: cfg.listen.ikePort, natt: cfg.listen.nattPort },
     replayWindow: cfg.esp.replayWindow,
+    ...(cfg.esp.seqRekeyThreshold !== undefined ? { seqRekeyThreshold: cfg.esp.seqRekeyThreshold } : {}),
     host: { address: vh.address ?? defaultHostAddress(cfg.localTs), echoPort: vh.echoPort, discardPort: vh.discardPort },
     push: vh.push,
   };

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { formatIpv4 } from '../../../src-main/core/net/ipv4.ts';
 import { decodeIpv4 } from '../../../src-main/core/inner/ipv4-packet.ts';
 import { ping, udp } from '../esp/support/pair.ts';
+import { parseProposals } from '../../../src-main/core/ike/proposal-syntax.ts';
 import { Tunnel } from './support/tunnel.ts';
 
 const VIP = '198.18.200.1';
@@ -98,7 +99,7 @@ describe('the Gateway carries ESP to and from its virtual host', () => {
   });
 
   it('rekeys a CHILD_SA whose outbound sequence numbers reach the threshold, and keeps carrying traffic', () => {
-    const t = up({ seqRekeyThreshold: 3 });
+    const t = up({ gateway: { esp: { proposals: ['aes128gcm16'], rekeyS: 0, replayWindow: 128, backend: 'noble', seqRekeyThreshold: 3 } } });
     for (let i = 1; i <= 3; i++) t.clientSends(ping(VIP, HOST, i));
     t.run(5);
     expect(t.delivered).toHaveLength(3);
@@ -113,6 +114,16 @@ describe('the Gateway carries ESP to and from its virtual host', () => {
     const spi = new DataView(last.buffer, last.byteOffset).getUint32(0);
     expect(rekeyed!.event.kind === 'child-up' && spi).toBe(rekeyed!.event.kind === 'child-up' ? rekeyed!.event.child.spiOut : -1);
     expect(new DataView(last.buffer, last.byteOffset).getUint32(4)).toBe(1);
+  });
+
+  it('negotiates ESN when the client offers it (RFC 4304; default proposals) and carries traffic with it', () => {
+    const esn = Tunnel.up({ gateway: { esp: { rekeyS: 0, replayWindow: 128, backend: 'noble' } }, initiatorPolicy: { espProposals: parseProposals(['aes256gcm16-esn'], 'esp') } });
+    expect(esn.gateway.responder.ikeSas[0]!.children[0]!.transforms.esn).toBe(true);
+    esn.clientSends(ping(VIP, HOST, 1));
+    esn.run(2);
+    expect(esn.delivered).toHaveLength(1);
+    const plain = Tunnel.up({ gateway: { esp: { rekeyS: 0, replayWindow: 128, backend: 'noble' } }, initiatorPolicy: { espProposals: parseProposals(['aes256gcm16'], 'esp') } });
+    expect(plain.gateway.responder.ikeSas[0]!.children[0]!.transforms.esn).toBe(false);
   });
 
   it('keeps carrying traffic after an IKE SA rekey moved the CHILD_SAs (RFC 7296 2.18)', () => {

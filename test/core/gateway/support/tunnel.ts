@@ -53,10 +53,10 @@ export class Tunnel {
   filter: (s: Send, by: 'i' | 'r') => Send[] = (s) => [s];
   private inFlight: { to: 'i' | 'r'; send: Send }[] = [];
 
-  constructor(o: { gateway?: Record<string, unknown>; seqRekeyThreshold?: number; initiatorPolicy?: Partial<IkePolicy> } = {}) {
+  constructor(o: { gateway?: Record<string, unknown>; initiatorPolicy?: Partial<IkePolicy> } = {}) {
     const cfg = gatewayConfig(o.gateway);
     this.cfg = cfg;
-    this.gateway = new Gateway({ ...gatewayOptionsOf(cfg, { ike: createNobleSuite(seededRandom(11)), esp: createNobleSuite(seededRandom(12)) }), ...(o.seqRekeyThreshold ? { seqRekeyThreshold: o.seqRekeyThreshold } : {}) });
+    this.gateway = new Gateway(gatewayOptionsOf(cfg, { ike: createNobleSuite(seededRandom(11)), esp: createNobleSuite(seededRandom(12)) }));
     const base = ikePolicyOf(cfg);
     const policy: IkePolicy = { ...base, dpd: { ...base.dpd, delayS: 0 }, ikeRekeyS: 0, espRekeyS: 0, mobike: false, ...o.initiatorPolicy };
     const suite = createNobleSuite(seededRandom(13));
