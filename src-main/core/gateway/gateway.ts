@@ -130,6 +130,12 @@ export class Gateway {
       case 'child-down':
         this.dataPlane.remove(e.spiIn);
         return;
+      case 'ike-restored': {
+        // The data plane already holds its CHILD_SAs (snapshot.ts); the pushes start again.
+        const first = e.children[0];
+        if (first) this.startPushes(now, e.sa, first.remoteTs);
+        return;
+      }
       case 'ike-rekeyed': {
         this.dataPlane.moveIkeSa(e.sa, e.newSa);
         const ids = this.pushes.get(e.sa);

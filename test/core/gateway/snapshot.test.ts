@@ -138,6 +138,14 @@ describe('snapshot and restore of the Gateway', () => {
     expect(t.kinds('i')).not.toContain('ike-down');
   });
 
+  it('starts the pushes to the client again after a restore', () => {
+    const t = up({ gateway: { virtualHost: { push: [{ port: 5000, bytes: 50, everyS: 10 }] } } });
+    const snap = snapshotOf(t);
+    t.act((now) => restoreSnapshot(t.replaceGateway(120), now, snap));
+    t.run(t.now + 25);
+    expect(t.delivered).toHaveLength(2);
+  });
+
   it('refuses a damaged snapshot, naming the field', () => {
     const t = up();
     const doc = JSON.parse(JSON.stringify(takeSnapshot(t.gateway, t.now, 'now'))) as { ikeSas: Record<string, unknown>[] };
