@@ -24,6 +24,7 @@ interface Options {
   restore?: string;
   seqJump: string;
   statsEvery?: string;
+  traffic?: boolean;
 }
 
 export function registerResponder(program: Command): void {
@@ -34,6 +35,7 @@ export function registerResponder(program: Command): void {
     .option('--json-log', 'one JSON object per line instead of text')
     .option('--wireshark-keys <dir>', 'keep ikev2_decryption_table and esp_sa for the live SAs in DIR (secrets!)')
     .option('--verbose', 'also log NAT-T keepalives')
+    .option('--traffic', 'also log one line per datagram in and out, with its class (ike-setup, dpd, rekey, delete, keepalive, data, control, invalid)')
     .option('--snapshot <file>', 'write the SAs\' state to FILE on SIGUSR1 and on a clean stop (mode 0600; it holds every key!)')
     .option('--restore <file>', 'carry on with the SAs of a snapshot FILE, without new handshakes')
     .option('--stats-every <s>', 'every S seconds, one line of ESP and virtual-host counters (packets, bytes, drops by reason)')
@@ -62,6 +64,7 @@ export function registerResponder(program: Command): void {
           ...(restore ? { restore } : {}),
           onEvent: (e, t) => {
             if (e.kind === 'keepalive' && !opts.verbose) return;
+            if (e.kind === 'traffic' && !opts.traffic) return;
             process.stdout.write((opts.jsonLog ? jsonLine(e, t) : textLine(e)) + '\n');
           },
         });

@@ -13,12 +13,15 @@
  * - When a CHILD_SA's outbound sequence numbers near their end, the data plane asks for a rekey
  *   and the Responder starts one (RFC 4303 3.3.3: a sequence number never wraps).
  * - Every ESP drop is silent on the wire and counted by reason (`drop` events `esp-<reason>`).
+ * - Every datagram in and out is reported as a `traffic` event with its class (ike/traffic.ts):
+ *   what the live estimator and session recordings feed on.
  */
 import { parseIpv4 } from '../net/ipv4.ts';
 import type { CryptoSuite } from '../crypto/suite.ts';
 import { DataPlane } from '../esp/data-plane.ts';
 import { NATT_KEEPALIVE } from '../ike/constants.ts';
 import type { Endpoint, IkeEvent, Output } from '../ike/io.ts';
+import type { TrafficNote } from '../ike/traffic.ts';
 import type { IkePolicy } from '../ike/policy.ts';
 import { Responder, type Ports } from '../ike/responder.ts';
 import { parseSelectorText } from '../ike/traffic-selectors.ts';
@@ -81,7 +84,10 @@ export class Gateway {
 
   receive(now: number, datagram: Uint8Array, from: Endpoint, to: Endpoint): void {
     if (to.port === this.o.ports.natt && isEsp(datagram)) this.onEsp(now, datagram, from);
-    else this.responder.receive(now, datagram, from, to);
+    else {
+      this.responder.receive(now, datagram, from, to);
+      this.traffic('in', from, datagram.length, this.responder.lastIn);
+    }
     this.pump(now);
   }
 
@@ -94,6 +100,8 @@ export class Gateway {
 
   private onEsp(now: number, packet: Uint8Array, from: Endpoint): void {
     const r = this.dataPlane.receive(now, packet);
+    const spi = ((packet[0]! << 24) | (packet[1]! << 16) | (packet[2]! << 8) | packet[3]!) >>> 0;
+    this.traffic('in', from, packet.length, r.ok || r.ikeSa !== undefined ? { cls: r.ok ? 'data' : 'invalid', sa: r.ikeSa!, spi } : { cls: 'invalid', spi });
     if (!r.ok) return this.drop(`esp-${r.reason}`, `ESP${r.spiIn !== undefined ? ` SPI ${r.spiIn.toString(16).padStart(8, '0')}` : ''}`, from);
     this.responder.espAlive(now, r.ikeSa);
     for (const reply of this.host.receive(now, r.inner)) this.sendInner(now, reply);
@@ -104,7 +112,14 @@ export class Gateway {
     const r = this.dataPlane.send(now, inner);
     const sa = r.ok ? this.responder.ikeSa(r.ikeSa) : undefined;
     if (!r.ok || !sa) return this.drop(`esp-out-${r.ok ? 'no-ike-sa' : r.reason}`, 'a packet from the virtual host', { address: '0.0.0.0', port: 0 });
-    this.out.push({ kind: 'send', from: sa.local, to: sa.peer, bytes: r.packet });
+    const note: TrafficNote = { cls: 'data', sa: r.ikeSa, spi: r.spiOut };
+    this.out.push({ kind: 'send', from: sa.local, to: sa.peer, bytes: r.packet, note });
+    this.traffic('out', sa.peer, r.packet.length, note);
+  }
+
+  private traffic(dir: 'in' | 'out', peer: Endpoint, bytes: number, note: TrafficNote): void {
+    // 20 octets of IPv4 header and 8 of UDP around the datagram (RFC 791, RFC 768).
+    this.out.push({ kind: 'event', event: { kind: 'traffic', dir, peer, bytes, ipBytes: bytes + 28, ...note } });
   }
 
   /** Moves the Responder's output on, keeping the data plane in step with its SA events. */
@@ -113,6 +128,7 @@ export class Gateway {
       for (const o of this.responder.drain()) {
         if (o.kind === 'event') this.onEvent(now, o.event);
         this.out.push(o);
+        if (o.kind === 'send') this.traffic('out', o.to, o.bytes.length, o.note ?? { cls: 'control' });
       }
       const due = this.dataPlane.takeRekeysDue();
       if (due.length === 0) return;

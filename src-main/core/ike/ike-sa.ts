@@ -12,6 +12,7 @@ import type { Uniform } from '../policy/retransmit.ts';
 import type { ChildSa } from './child-sa.ts';
 import type { Endpoint } from './io.ts';
 import type { IkeSaKeys, IkeSaTransforms } from './keymat.ts';
+import type { TrafficNote } from './traffic.ts';
 import type { Payload } from './wire/payloads.ts';
 
 export type IkeSaState = 'half-open' | 'established' | 'rekeyed' | 'deleting' | 'dead';
@@ -30,6 +31,8 @@ export interface Pending {
   /** What to do with the decrypted response payloads (and their bodies as received); on timeout, onFailure. */
   readonly onResponse: (payloads: readonly Payload[], now: number, bodies: readonly Uint8Array[]) => void;
   readonly onFailure: (now: number) => void;
+  /** What the request is (its retransmissions are the same). */
+  readonly note: TrafficNote;
 }
 
 export interface IkeSaInit {
@@ -82,7 +85,7 @@ export class IkeSa {
 
   /** Next request ID we expect from the peer, and the response we gave to the one before it. */
   expectId: number;
-  lastResponse: { messageId: number; bytes: Uint8Array; to: Endpoint; from: Endpoint } | null = null;
+  lastResponse: { messageId: number; bytes: Uint8Array; to: Endpoint; from: Endpoint; note?: TrafficNote } | null = null;
   /** Next request ID we use (2.2), and our request in flight. */
   nextId: number;
   pending: Pending | null = null;

@@ -124,7 +124,7 @@ export class Initiator {
     this.init = { spiI, Ni, bytes, waits, attempt: 0, deadline: now + waits[0]!, group, cookie };
     this.pendingDh = dh;
     this.phase = 'init-sent';
-    this.out.send(this.local, this.peer, bytes);
+    this.out.send(this.local, this.peer, bytes, { cls: 'ike-setup', messageId: 0, request: true });
   }
 
   private pendingDh: ReturnType<CryptoSuite['dh']> | null = null;
@@ -211,12 +211,12 @@ export class Initiator {
       init.attempt++;
       if (init.attempt >= init.waits.length) return this.fail('IKE_SA_INIT went unanswered');
       init.deadline = now + init.waits[init.attempt]!;
-      this.out.send(this.local, this.peer, init.bytes);
+      this.out.send(this.local, this.peer, init.bytes, { cls: 'ike-setup', messageId: 0, request: true });
     }
     // Retransmissions, DPD, and rekeys on our timers (policy ike.rekeyS / esp.rekeyS, 2.8).
     for (const sa of [...this.sas]) runTimers(this.env(), sa, now);
     if (now >= this.keepaliveAt() && this.sa) {
-      this.out.send(this.sa.local, this.sa.peer, Uint8Array.of(NATT_KEEPALIVE));
+      this.out.send(this.sa.local, this.sa.peer, Uint8Array.of(NATT_KEEPALIVE), { cls: 'keepalive' });
       this.out.event({ kind: 'keepalive', from: this.sa.local });
     }
     this.sent(now);
@@ -319,6 +319,7 @@ export class Initiator {
         this.sa = sa;
       },
       identified: () => [],
+      noteIn: () => {},
     };
   }
 }

@@ -4,6 +4,7 @@
  * datagrams to send, events, and the time it next needs to be woken (its deadline).
  */
 import type { SkKeys } from '../crypto/suite.ts';
+import type { TrafficClass, TrafficNote } from './traffic.ts';
 
 export interface Endpoint {
   /** IPv4 address, dotted. */
@@ -17,6 +18,8 @@ export interface Send {
   readonly from: Endpoint;
   readonly to: Endpoint;
   readonly bytes: Uint8Array;
+  /** What it is (traffic.ts), when the engine knows. */
+  readonly note?: TrafficNote;
 }
 
 /** A CHILD_SA as the data plane needs it: SPIs, algorithms, keys and selectors. */
@@ -51,7 +54,23 @@ export type IkeEvent =
   | { readonly kind: 'dpd-failed'; readonly sa: string; readonly action: 'clear' | 'keep' }
   | { readonly kind: 'exchange'; readonly sa: string; readonly exchange: string; readonly dir: 'in' | 'out'; readonly request: boolean; readonly messageId: number; readonly summary: string }
   | { readonly kind: 'drop'; readonly reason: string; readonly detail: string; readonly from: Endpoint }
-  | { readonly kind: 'keepalive'; readonly from: Endpoint };
+  | { readonly kind: 'keepalive'; readonly from: Endpoint }
+  /**
+   * One datagram to or from a peer (the Gateway reports every one): `bytes` is the UDP payload,
+   * `ipBytes` the IPv4 packet on the wire (28 octets of IPv4 and UDP headers more).
+   */
+  | {
+      readonly kind: 'traffic';
+      readonly dir: 'in' | 'out';
+      readonly peer: Endpoint;
+      readonly bytes: number;
+      readonly ipBytes: number;
+      readonly cls: TrafficClass;
+      readonly sa?: string;
+      readonly spi?: number;
+      readonly messageId?: number;
+      readonly request?: boolean;
+    };
 
 export type Output = Send | { readonly kind: 'event'; readonly event: IkeEvent };
 
@@ -62,8 +81,8 @@ export class Outbox {
   /** Datagrams queued since the last drain (keepalive timers look at this). */
   sends = 0;
 
-  send(from: Endpoint, to: Endpoint, bytes: Uint8Array): void {
-    this.items.push({ kind: 'send', from, to, bytes });
+  send(from: Endpoint, to: Endpoint, bytes: Uint8Array, note?: TrafficNote): void {
+    this.items.push(note ? { kind: 'send', from, to, bytes, note } : { kind: 'send', from, to, bytes });
     this.sends++;
   }
 

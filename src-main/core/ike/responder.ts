@@ -23,6 +23,7 @@ import { respondSaInit } from './exchanges/sa-init-responder.ts';
 import type { IkeSa } from './ike-sa.ts';
 import { endpointKey, Outbox, type Endpoint, type Output } from './io.ts';
 import type { IkePolicy } from './policy.ts';
+import type { TrafficNote } from './traffic.ts';
 import { checkPayloadRules } from './rules.ts';
 import { decodeMessage, encodeMessage, type Datagram } from './wire/message.ts';
 import type { Payload } from './wire/payloads.ts';
@@ -92,12 +93,17 @@ export class Responder {
     }
   }
 
+  /** What the datagram of the last `receive` was (traffic.ts); `invalid` when it was dropped. */
+  lastIn: TrafficNote = { cls: 'invalid' };
+
   receive(now: number, datagram: Uint8Array, from: Endpoint, to: Endpoint): void {
     const natt = to.port === this.ports.natt;
     const d = decodeMessage(datagram, { natt });
+    this.lastIn = { cls: 'invalid' };
     switch (d.kind) {
       case 'keepalive':
         // RFC 3948 2.3: keeps the NAT mapping open; never proof that the peer is alive (DPD).
+        this.lastIn = { cls: 'keepalive' };
         this.keepalives++;
         this.out.event({ kind: 'keepalive', from });
         return;
@@ -168,7 +174,8 @@ export class Responder {
       if (known) {
         // 2.1: the same request again gets the same response, while it is the last one we gave;
         // once IKE_AUTH is answered, ID 0 is out of the window.
-        if (known.lastResponse?.messageId === 0) this.out.send(to, from, known.lastResponse.bytes);
+        this.lastIn = { cls: 'ike-setup', sa: known.name, messageId: 0, request: true };
+        if (known.lastResponse?.messageId === 0) this.out.send(to, from, known.lastResponse.bytes, { cls: 'ike-setup', sa: known.name, messageId: 0, request: false });
         else this.drop('bad-message-id', `IKE_SA_INIT retransmitted after IKE_AUTH on ${known.name}`, from);
         return;
       }
@@ -176,7 +183,9 @@ export class Responder {
       if (problem) return this.drop('rules', problem.message, from);
       const r = respondSaInit({ suite: this.suite, policy: this.policy, cookies: this.cookies, halfOpen: this.halfOpen(), now, from, to, natt }, h, d.payloads, d.message);
       if (r.kind === 'drop') return this.drop(r.reason, r.detail, from);
-      this.out.send(to, from, r.response);
+      const setup: TrafficNote = r.kind === 'sa' ? { cls: 'ike-setup', sa: r.sa.name, messageId: 0 } : { cls: 'ike-setup', messageId: 0 };
+      this.lastIn = { ...setup, request: true };
+      this.out.send(to, from, r.response, { ...setup, request: false });
       this.exchangeEvent(r.kind === 'sa' ? r.sa.name : `${toHex(h.spiI)}_0000000000000000`, 'IKE_SA_INIT', r.kind === 'sa' ? 'SA, KE, Nr' : r.why);
       if (r.kind === 'sa') {
         r.sa.lastResponse = { messageId: 0, bytes: r.response, to: from, from: to };
@@ -210,7 +219,7 @@ export class Responder {
     else if (d.reason === 'bad-version' && h.majorVersion > 2) payloads = [notify(NotifyError.INVALID_MAJOR_VERSION)];
     if (payloads) {
       const header = { spiI: h.spiI, spiR: new Uint8Array(8), exchangeType: h.exchangeType, initiator: false, response: true, messageId: 0 };
-      this.out.send(to, from, encodeMessage({ header, payloads }, { nonEspMarker: natt }));
+      this.out.send(to, from, encodeMessage({ header, payloads }, { nonEspMarker: natt }), { cls: 'invalid', messageId: 0, request: false });
     }
   }
 
@@ -229,6 +238,9 @@ export class Responder {
         if (sa.peerId) this.index(sa);
       },
       current: () => {},
+      noteIn: (note) => {
+        this.lastIn = note;
+      },
       identified: (sa) => [...this.index(sa)].filter((s) => s !== sa),
     };
   }

@@ -94,7 +94,9 @@ describe('the Gateway carries ESP to and from its virtual host', () => {
     t.gateway.receive(t.now, stray, sent.from, sent.to);
     const out = t.gateway.drain();
     expect(out.filter((o) => o.kind === 'send')).toEqual([]);
-    expect(out.map((o) => (o.kind === 'event' && o.event.kind === 'drop' ? o.event.reason : o.kind))).toEqual(['esp-replay', 'esp-bad-icv', 'esp-unknown-spi']);
+    expect(out.flatMap((o) => (o.kind === 'event' && o.event.kind === 'drop' ? [o.event.reason] : []))).toEqual(['esp-replay', 'esp-bad-icv', 'esp-unknown-spi']);
+    // Each was still a datagram from the client: reported as traffic (the unknown SPI as invalid).
+    expect(out.flatMap((o) => (o.kind === 'event' && o.event.kind === 'traffic' ? [o.event.cls] : []))).toEqual(['invalid', 'invalid', 'invalid']);
     expect(t.gateway.dataPlane.counters().total.dropsIn).toMatchObject({ replay: 1, 'bad-icv': 1, 'unknown-spi': 1 });
   });
 

@@ -3,6 +3,7 @@ import type { CryptoSuite } from '../../crypto/suite.ts';
 import type { IkeSa } from '../ike-sa.ts';
 import type { Endpoint, Outbox } from '../io.ts';
 import type { IkePolicy } from '../policy.ts';
+import type { TrafficNote } from '../traffic.ts';
 
 export interface Env {
   readonly suite: CryptoSuite;
@@ -10,6 +11,8 @@ export interface Env {
   readonly out: Outbox;
   /** The NAT-T port (RFC 3948): IKE there carries the non-ESP marker. */
   readonly nattPort: number;
+  /** What the datagram being handled turned out to be, once decrypted (traffic.ts). */
+  noteIn(note: TrafficNote): void;
   /** Counts a dropped datagram by reason and reports it. */
   drop(reason: string, detail: string, from: Endpoint): void;
   /** Forgets an IKE SA (and releases its virtual IP). */

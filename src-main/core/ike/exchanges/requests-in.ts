@@ -19,6 +19,7 @@ import { respondInformational } from './informational.ts';
 import { summary } from './summary.ts';
 import { childUp, destroy, establish, scheduleDpd } from './lifecycle.ts';
 import { answerMidSync, isMidSync } from './mid-sync.ts';
+import { exchangeClass, type TrafficClass, type TrafficNote } from '../traffic.ts';
 
 type Ike = Extract<Datagram, { kind: 'ike' }>;
 
@@ -28,6 +29,7 @@ export function handleRequest(env: Env, sa: IkeSa, d: Ike, from: Endpoint, to: E
   if (sa.msgIdSync && h.messageId === 0 && h.exchangeType === ExchangeType.INFORMATIONAL && sa.state === 'established') {
     const inner = unprotect({ suite: env.suite, cipher: sa.cipher, keys: sa.keys, role: sa.role }, d);
     if (inner.ok && isMidSync(sa, h.exchangeType, h.messageId, inner.payloads)) {
+      env.noteIn({ cls: 'control', sa: sa.name, messageId: 0, request: true });
       noteAuthenticated(env, sa, from, to, now);
       env.out.event({ kind: 'exchange', sa: sa.name, exchange: 'INFORMATIONAL', dir: 'in', request: true, messageId: 0, summary: summary(inner.payloads) });
       return answerMidSync(env, sa, inner.payloads, from, to);
@@ -35,7 +37,10 @@ export function handleRequest(env: Env, sa: IkeSa, d: Ike, from: Endpoint, to: E
   }
   const cached = sa.lastResponse;
   if (cached && h.messageId === cached.messageId && h.messageId === sa.expectId - 1) {
-    env.out.send(to, from, cached.bytes);
+    // 2.1: a retransmitted request (of the class its answer had) gets the same answer again.
+    const cls = cached.note?.cls ?? 'control';
+    env.noteIn({ cls, sa: sa.name, messageId: h.messageId, request: true });
+    env.out.send(to, from, cached.bytes, { cls, sa: sa.name, messageId: h.messageId, request: false });
     return;
   }
   if (h.messageId !== sa.expectId) return env.drop('bad-message-id', `request ${h.messageId} on ${sa.name}, expected ${sa.expectId}`, from);
@@ -47,18 +52,20 @@ export function handleRequest(env: Env, sa: IkeSa, d: Ike, from: Endpoint, to: E
     // payload is named; anything else badly formed is INVALID_SYNTAX. A broken IKE_AUTH ends the SA.
     noteAuthenticated(env, sa, from, to, now);
     const critical = inner.inner === 'unsupported-critical-payload' && inner.payloadType !== undefined;
-    respond(env, sa, h.exchangeType, [critical ? notify(NotifyError.UNSUPPORTED_CRITICAL_PAYLOAD, Uint8Array.of(inner.payloadType!)) : notify(NotifyError.INVALID_SYNTAX)], from, to);
+    respond(env, sa, h.exchangeType, 'invalid', [critical ? notify(NotifyError.UNSUPPORTED_CRITICAL_PAYLOAD, Uint8Array.of(inner.payloadType!)) : notify(NotifyError.INVALID_SYNTAX)], from, to);
     if (sa.state === 'half-open') destroy(env, sa, 'auth-failed');
     return;
   }
 
   noteAuthenticated(env, sa, from, to, now);
   const payloads = inner.payloads;
+  const cls = exchangeClass(h.exchangeType, payloads);
+  env.noteIn({ cls, sa: sa.name, messageId: h.messageId, request: true });
   env.out.event({ kind: 'exchange', sa: sa.name, exchange: nameOf(ExchangeType, h.exchangeType), dir: 'in', request: true, messageId: h.messageId, summary: summary(payloads) });
   const problem = checkPayloadRules(h.exchangeType, false, payloads);
   if (problem) {
     env.drop('rules', problem.message, from);
-    return respond(env, sa, h.exchangeType, [notify(NotifyError.INVALID_SYNTAX)], from, to);
+    return respond(env, sa, h.exchangeType, cls, [notify(NotifyError.INVALID_SYNTAX)], from, to);
   }
   switch (h.exchangeType) {
     case ExchangeType.IKE_AUTH: {
@@ -70,7 +77,7 @@ export function handleRequest(env: Env, sa: IkeSa, d: Ike, from: Endpoint, to: E
         if (!initialContact) return;
         for (const other of same) if (other.peerId === peerId && other.state !== 'dead') destroy(env, other, 'replaced');
       });
-      respond(env, sa, h.exchangeType, r.reply, from, to);
+      respond(env, sa, h.exchangeType, cls, r.reply, from, to);
       if (r.kind === 'failed') {
         env.drop('auth-failed', r.detail, from);
         env.remove(sa);
@@ -83,15 +90,15 @@ export function handleRequest(env: Env, sa: IkeSa, d: Ike, from: Endpoint, to: E
     }
     case ExchangeType.INFORMATIONAL:
       return respondInformational(env, sa, payloads, from, to, (reply, after) => {
-        respond(env, sa, h.exchangeType, reply, from, to);
+        respond(env, sa, h.exchangeType, cls, reply, from, to);
         after();
       });
     case ExchangeType.CREATE_CHILD_SA: {
       if (sa.state === 'half-open') return env.drop('unexpected-exchange', `CREATE_CHILD_SA on ${sa.state} ${sa.name}`, from);
       // 2.25.2: an SA we rekeyed or are deleting takes no new work (a rekey crossed ours).
-      if (sa.state !== 'established') return respond(env, sa, h.exchangeType, [notify(NotifyError.TEMPORARY_FAILURE)], from, to);
+      if (sa.state !== 'established') return respond(env, sa, h.exchangeType, cls, [notify(NotifyError.TEMPORARY_FAILURE)], from, to);
       const r = respondCreateChild(env, sa, payloads, now);
-      respond(env, sa, h.exchangeType, r.reply, from, to);
+      respond(env, sa, h.exchangeType, cls, r.reply, from, to);
       r.after();
       return;
     }
@@ -123,11 +130,12 @@ export function moveTo(env: Env, sa: IkeSa, from: Endpoint, to: Endpoint): void 
 }
 
 /** Sends the response to the request with ID expectId, remembers it, and opens the window. */
-export function respond(env: Env, sa: IkeSa, exchange: number, payloads: readonly Payload[], to: Endpoint, from: Endpoint): void {
+export function respond(env: Env, sa: IkeSa, exchange: number, cls: TrafficClass, payloads: readonly Payload[], to: Endpoint, from: Endpoint): void {
   const header = { spiI: sa.spiI, spiR: sa.spiR, exchangeType: exchange, initiator: sa.role === 'initiator', response: true, messageId: sa.expectId };
   const bytes = protect({ suite: env.suite, cipher: sa.cipher, keys: sa.keys, role: sa.role }, header, payloads, { nonEspMarker: sa.natt });
-  env.out.send(from, to, bytes);
+  const note: TrafficNote = { cls, sa: sa.name, messageId: sa.expectId, request: false };
+  env.out.send(from, to, bytes, note);
   env.out.event({ kind: 'exchange', sa: sa.name, exchange: nameOf(ExchangeType, exchange), dir: 'out', request: false, messageId: sa.expectId, summary: summary(payloads) });
-  sa.lastResponse = { messageId: sa.expectId, bytes, to, from };
+  sa.lastResponse = { messageId: sa.expectId, bytes, to, from, note };
   sa.expectId++;
 }

@@ -11,6 +11,7 @@ import { uniformFrom, type IkeSa } from '../ike-sa.ts';
 import type { Endpoint } from '../io.ts';
 import { protect, unprotect } from '../protect.ts';
 import type { Datagram } from '../wire/message.ts';
+import { exchangeClass, type TrafficNote } from '../traffic.ts';
 import type { Payload } from '../wire/payloads.ts';
 import type { Env } from './env.ts';
 import { destroy, scheduleDpd } from './lifecycle.ts';
@@ -39,8 +40,9 @@ export function sendRequest(env: Env, sa: IkeSa, req: Request, now: number): voi
   const header = { spiI: sa.spiI, spiR: sa.spiR, exchangeType: req.exchange, initiator: sa.role === 'initiator', response: false, messageId };
   const bytes = protect({ suite: env.suite, cipher: sa.cipher, keys: sa.keys, role: sa.role }, header, req.payloads, { nonEspMarker: sa.natt });
   const waits = retransmitWaits(req.retransmit, req.retransmit.jitterPct > 0 ? uniformFrom(env.suite) : undefined);
-  sa.pending = { messageId, exchange: req.exchange, bytes, waits, attempt: 0, deadline: now + waits[0]!, onResponse: req.onResponse, onFailure: req.onFailure };
-  env.out.send(sa.local, sa.peer, bytes);
+  const note: TrafficNote = { cls: exchangeClass(req.exchange, req.payloads), sa: sa.name, messageId, request: true };
+  sa.pending = { messageId, exchange: req.exchange, bytes, waits, attempt: 0, deadline: now + waits[0]!, onResponse: req.onResponse, onFailure: req.onFailure, note };
+  env.out.send(sa.local, sa.peer, bytes, note);
   env.out.event({ kind: 'exchange', sa: sa.name, exchange: nameOf(ExchangeType, req.exchange), dir: 'out', request: true, messageId, summary: summary(req.payloads) });
 }
 
@@ -50,6 +52,7 @@ export function handleResponse(env: Env, sa: IkeSa, d: Ike, from: Endpoint, to: 
   const inner = unprotect({ suite: env.suite, cipher: sa.cipher, keys: sa.keys, role: sa.role }, d);
   if (!inner.ok) return env.drop(inner.reason, `${sa.name}: ${inner.detail}`, from);
   sa.pending = null;
+  env.noteIn({ ...p.note, request: false });
   noteAuthenticated(env, sa, from, to, now);
   env.out.event({ kind: 'exchange', sa: sa.name, exchange: nameOf(ExchangeType, p.exchange), dir: 'in', request: false, messageId: p.messageId, summary: summary(inner.payloads) });
   p.onResponse(inner.payloads, now, inner.bodies);
@@ -67,7 +70,7 @@ export function checkDeadlines(env: Env, sa: IkeSa, now: number): void {
       return;
     }
     p.deadline = now + p.waits[p.attempt]!;
-    env.out.send(sa.local, sa.peer, p.bytes);
+    env.out.send(sa.local, sa.peer, p.bytes, p.note);
   }
   if (!sa.pending && sa.state === 'established' && now >= sa.dpdAt) startDpd(env, sa, now);
 }
