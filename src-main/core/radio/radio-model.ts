@@ -240,6 +240,19 @@ export class RadioModel {
     return out;
   }
 
+  /**
+   * Charges energy up to time t and leaves the open wakeup open (live totals while a tail runs;
+   * `finish` closes it).
+   */
+  chargeTo(t: number): void {
+    if (t > this.acc) this.advance(t);
+  }
+
+  /** The log index of the wakeup whose tail is still running, -1 when none. */
+  get openWakeup(): number {
+    return this.openIdx;
+  }
+
   /** Charges energy up to time t and closes the open wakeup's record. */
   finish(t: number): void {
     if (t > this.acc) this.advance(t);

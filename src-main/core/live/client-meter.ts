@@ -1,0 +1,131 @@
+/**
+ * One client's radio, estimated live from the packets the gateway exchanges with it: the same
+ * RadioModel the simulator uses (core/radio), fed packet by packet with the client's view of them
+ * (what the gateway receives, the client sent: uplink). It reports each radio wakeup as it happens
+ * and keeps running totals.
+ *
+ * Vantage point: the gateway sees only the tunnel's packets, not the phone's other traffic, so
+ * these are the tunnel's own costs (and the wakeups it would cause on an otherwise idle phone).
+ */
+import { byCause, CAUSES, type Cause } from '../causes.ts';
+import type { TrafficClass } from '../ike/traffic.ts';
+import type { RadioProfile } from '../radio/profile.ts';
+import { RadioModel } from '../radio/radio-model.ts';
+import { causeOf } from './traffic-cause.ts';
+
+/** A radio wakeup the moment it happens: its energy is known once its tail has ended. */
+export interface LiveWakeup {
+  readonly client: string;
+  /** Its number among this client's wakeups, from 0. */
+  readonly n: number;
+  readonly t: number;
+  readonly cause: Cause;
+  /** The state the radio left (idle, or an idle-like stage such as NR RRC_INACTIVE). */
+  readonly stateLeft: string;
+}
+
+/** A wakeup whose tail has ended: promotion and tail energy, J (AT&T ARO's attribution). */
+export interface ClosedWakeup {
+  readonly client: string;
+  readonly n: number;
+  readonly energyJ: number;
+}
+
+export interface MeterTotals {
+  readonly client: string;
+  /** Radio state at `now` if no packet comes. */
+  readonly state: string;
+  readonly connectedS: number;
+  readonly energyJ: Record<Cause, number>;
+  readonly wakeups: Record<Cause, number>;
+  readonly totalJ: number;
+  readonly joulesPerHour: number;
+  readonly wakeupsPerHour: Record<Cause, number>;
+  readonly packetsIn: number;
+  readonly packetsOut: number;
+  readonly lastIn: number | null;
+  readonly lastOut: number | null;
+}
+
+export class ClientMeter {
+  readonly radio: RadioModel;
+  private seen = 0;
+  /** Wakeups below this index have been reported closed. */
+  private closed = 0;
+  private packetsIn = 0;
+  private packetsOut = 0;
+  private lastIn: number | null = null;
+  private lastOut: number | null = null;
+  private last: number;
+
+  constructor(
+    readonly client: string,
+    profile: RadioProfile,
+    readonly since: number,
+  ) {
+    this.radio = new RadioModel(profile, { startS: since, record: true });
+    this.last = since;
+  }
+
+  /**
+   * One datagram: `fromClient` when the gateway received it (the client's uplink). Times must not
+   * go backwards. Returns the wakeup it caused, if any.
+   */
+  packet(t: number, fromClient: boolean, ipBytes: number, cls: TrafficClass): LiveWakeup | null {
+    // (Wakeups this packet closed are picked up by `closedWakeups`.)
+    this.last = Math.max(this.last, t);
+    if (fromClient) {
+      this.packetsIn++;
+      this.lastIn = t;
+    } else {
+      this.packetsOut++;
+      this.lastOut = t;
+    }
+    this.radio.packet(this.last, fromClient, ipBytes, causeOf(cls));
+    const log = this.radio.log!;
+    if (log.time.length === this.seen) return null;
+    const i = (this.seen = log.time.length) - 1;
+    return { client: this.client, n: i, t: log.time[i]!, cause: CAUSES[log.cause[i]!]!, stateLeft: log.stateLeft[i]! };
+  }
+
+  /** Wakeups whose tails ended since the last call (charging up to `now` first). */
+  closedWakeups(now: number): ClosedWakeup[] {
+    this.charge(now);
+    const log = this.radio.log!;
+    const open = this.radio.openWakeup;
+    const upTo = open >= 0 ? open : log.time.length;
+    const out: ClosedWakeup[] = [];
+    for (; this.closed < upTo; this.closed++) out.push({ client: this.client, n: this.closed, energyJ: log.energyJ[this.closed]! });
+    return out;
+  }
+
+  private charge(now: number): void {
+    const t = Math.max(now, this.last);
+    this.radio.chargeTo(t);
+    this.last = t;
+  }
+
+  /** Energy is charged up to `now` (idle paging and tails included). */
+  totals(now: number): MeterTotals {
+    this.charge(now);
+    const t = this.last;
+    const hours = Math.max(t - this.since, 1e-9) / 3600;
+    const energyJ = byCause(this.radio.energyJ);
+    const wakeups = byCause(this.radio.wakeups);
+    const perHour = Object.fromEntries(CAUSES.map((c) => [c, wakeups[c] / hours])) as Record<Cause, number>;
+    return {
+      client: this.client,
+      state: this.radio.state,
+      connectedS: t - this.since,
+      energyJ,
+      wakeups,
+      totalJ: this.radio.totalJ,
+      joulesPerHour: this.radio.totalJ / hours,
+      wakeupsPerHour: perHour,
+      packetsIn: this.packetsIn,
+      packetsOut: this.packetsOut,
+      lastIn: this.lastIn,
+      lastOut: this.lastOut,
+    };
+  }
+}
