@@ -8,6 +8,7 @@ import { VERSION } from '../node/version.ts';
 import { registerCatalogCommands } from './commands/catalog.ts';
 import { registerClient } from './commands/client.ts';
 import { registerCompare } from './commands/compare.ts';
+import { registerImportSwanctl } from './commands/import-swanctl.ts';
 import { registerResponder } from './commands/responder.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerServe } from './commands/serve.ts';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerCatalogCommands(program);
   registerRuns(program);
   registerResponder(program);
+  registerImportSwanctl(program);
   registerClient(program);
   registerServe(program);
   for (const c of program.commands) c.exitOverride().configureOutput({ outputError: () => {} });

@@ -13,6 +13,15 @@ function reason(e: unknown, missing: string): string {
 }
 
 /** Reads and parses a JSON file; a missing or malformed file is a BAD_FILE error naming it. */
+/** A text file's contents; a missing or unreadable file is one clear error. */
+export function readTextFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new WakeLabError('BAD_FILE', `${path}: ${reason(e, 'no such file')}`);
+  }
+}
+
 export function readJsonFile(path: string): unknown {
   let text: string;
   try {

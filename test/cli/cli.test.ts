@@ -1,6 +1,6 @@
 // The `wakelab` command end to end: real processes, a temporary database.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -187,6 +187,32 @@ describe('fixes from review', () => {
   });
 });
 
+/** A minimal road-warrior swanctl.conf in the test folder, with `auth` as given. */
+function swanctl(auth: string): string {
+  const file = join(dir, `swanctl-${auth}.conf`);
+  writeFileSync(
+    file,
+    `connections {\n  rw {\n    pools = vpool\n    unique = never\n    local {\n      auth = ${auth}\n      id = gw.wakelab\n    }\n    children {\n      net {\n        local_ts = 198.18.100.0/24\n      }\n    }\n  }\n}\npools {\n  vpool {\n    addrs = 198.18.200.0/28\n  }\n}\nsecrets {\n  ike-1 {\n    id = phone@wakelab\n    secret = "s3cret"\n  }\n}\n`,
+  );
+  return file;
+}
+
+describe('wakelab import-swanctl', () => {
+  it('prints a responder configuration and warns about what it did not import', () => {
+    const r = wakelab('import-swanctl', swanctl('psk'));
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toEqual({ localId: 'gw.wakelab', pool: '198.18.200.0/28', localTs: ['198.18.100.0/24'], secrets: [{ id: 'phone@wakelab', psk: 's3cret' }] });
+    expect(r.err.trim()).toBe('wakelab: warning: connections.rw.unique: not imported');
+  });
+
+  it('writes --out with mode 0600 (it holds the pre-shared keys)', () => {
+    const out = join(dir, 'imported.json');
+    expect(wakelab('import-swanctl', swanctl('psk'), '--out', out).code).toBe(0);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(out, 'utf8')).localId).toBe('gw.wakelab');
+  });
+});
+
 describe('errors: one line on stderr, exit status 2, never a stack trace', () => {
   const cases: [string, string[], RegExp][] = [
     ['unknown preset', ['simulate', '--policy', 'nope'], /unknown policy preset "nope"; known: strongswan-android/],
@@ -200,6 +226,8 @@ describe('errors: one line on stderr, exit status 2, never a stack trace', () =>
     ['newer database', ['--db', '__NEWER__', 'runs'], /newer than this WakeLab understands/],
     ['responder: bad --seq-jump', ['responder', '--config', LAB, '--restore', LAB, '--seq-jump', '-5'], /--seq-jump: expected a whole number of packets, got "-5"/],
     ['responder: bad --stats-every', ['responder', '--config', LAB, '--stats-every', '0'], /--stats-every: expected seconds above 0/],
+    ['import-swanctl: no such file', ['import-swanctl', '/nonexistent/swanctl.conf'], /\/nonexistent\/swanctl\.conf: no such file/],
+    ['import-swanctl: certificates', ['import-swanctl', '__SWANCTL_PUBKEY__'], /connections\.rw\.local\.auth: WakeLab authenticates with pre-shared keys only/],
     ['responder: not a snapshot', ['responder', '--config', LAB, '--restore', LAB], /snapshot .*lab\.json: kind/],
   ];
   it.each(cases)('%s', (_name, args, message) => {
@@ -210,7 +238,7 @@ describe('errors: one line on stderr, exit status 2, never a stack trace', () =>
       d.close();
     }
     const before = args.includes('__NEWER__') ? readFileSync(newer) : null;
-    const r = wakelab(...args.map((a) => (a === '__NEWER__' ? newer : a)));
+    const r = wakelab(...args.map((a) => (a === '__NEWER__' ? newer : a === '__SWANCTL_PUBKEY__' ? swanctl('pubkey') : a)));
     if (before) expect(readFileSync(newer).equals(before)).toBe(true); // refused, never damaged
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
