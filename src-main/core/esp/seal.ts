@@ -27,6 +27,27 @@ import { authData, checkSa, splitSeq, type EspSa, type EspSeq } from './transfor
 const MAX_INNER = 0xffff;
 
 /**
+ * Sealed packets are cut from 64 KiB slabs: allocating each packet's own ArrayBuffer cost more
+ * than framing it (BENCHMARKS.md, "ESP per packet"). A packet is a view with its own byteOffset
+ * into a slab that is never reused, only dropped once full (so nothing aliases); a packet kept
+ * alive keeps its slab alive. Large packets get their own buffer.
+ */
+const SLAB_BYTES = 64 * 1024;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabAt = 0;
+
+function packetBuffer(n: number): Uint8Array {
+  if (n > SLAB_BYTES / 4) return new Uint8Array(n);
+  if (slabAt + n > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabAt = 0;
+  }
+  const packet = new Uint8Array(slab, slabAt, n);
+  slabAt += (n + 7) & ~7;
+  return packet;
+}
+
+/**
  * The ESP packet carrying `inner` (an IPv4 packet in tunnel mode, `nextHeader` 4; 59 for a dummy
  * packet, RFC 4303 2.6). `seq` is the full sequence number; with `esn` its high 32 bits are
  * authenticated but not sent (RFC 4303 2.2.1). Throws only on local misuse, naming the argument.
@@ -44,7 +65,7 @@ export function sealEsp(suite: CryptoSuite, sa: EspSa, seq: EspSeq, esn: boolean
   const textAt = ESP_HEADER_BYTES + layout.ivBytes;
   const textLength = inner.length + padLength + ESP_TRAILER_BYTES;
   const icvAt = textAt + textLength;
-  const packet = new Uint8Array(icvAt + layout.icvBytes);
+  const packet = packetBuffer(icvAt + layout.icvBytes);
 
   writeU32(packet, 0, sa.spi);
   writeU32(packet, ESP_SPI_BYTES, seqLow);

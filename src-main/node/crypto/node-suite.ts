@@ -54,12 +54,16 @@ function x25519(): DhExchange {
 }
 
 /** OpenSSL's name for a resolved cipher: 'aes-128-cbc', 'aes-256-gcm', 'chacha20-poly1305'. */
+/** OpenSSL's cipher names by key length (per packet: no string is built). */
+const AES_CBC: Readonly<Record<number, string>> = { 16: 'aes-128-cbc', 24: 'aes-192-cbc', 32: 'aes-256-cbc' };
+const AES_GCM: Readonly<Record<number, string>> = { 16: 'aes-128-gcm', 24: 'aes-192-gcm', 32: 'aes-256-gcm' };
+
 function opensslName(r: Resolved): string {
   switch (r.info.cipher) {
     case 'aes-cbc':
-      return `aes-${r.key.length * 8}-cbc`;
+      return AES_CBC[r.key.length]!;
     case 'aes-gcm':
-      return `aes-${r.key.length * 8}-gcm`;
+      return AES_GCM[r.key.length]!;
     case 'chacha20-poly1305':
       return 'chacha20-poly1305';
   }
