@@ -5,12 +5,18 @@
  * are reported, not enforced (BENCHMARKS.md).
  *
  *   --quick           10x smaller run
- *   --only=a,b        run only some parts: trace, presets, sweep, ui, ike
+ *   --only=a,b        run only some parts: trace, presets, sweep, ui, esp, ike, esp-testbed
  *
- * The `ike` part (IKE handshakes/s and memory per SA, WakeLab's responder against charon) runs
- * only when asked for with --only: its charon half needs root, and it takes a few minutes.
+ * The `esp` part (ESP per packet, the full data path against the bare cipher, about 50 s) is in
+ * the default run. The `ike` part (IKE handshakes/s and memory per SA, WakeLab's responder against
+ * charon) runs only when asked for with --only: its charon half needs root, and it takes a few
+ * minutes.
  * WAKELAB_BENCH_IKE_CPU_PROF=DIR also writes and summarizes a CPU profile of WakeLab's responder;
  * WAKELAB_BENCH_IKE_WHATIF=1 adds a row for the same Responder with node:crypto (not shipped).
+ * The `esp-testbed` part (ESP packets/s through the interop testbed, WakeLab's responder against
+ * charon as the gateway; esp-testbed-bench.ts) is opt-in too: root, about 4 minutes.
+ * WAKELAB_BENCH_ESP_TESTBED_CPU_PROF=DIR adds a CPU profile of WakeLab's responder there;
+ * WAKELAB_BENCH_ESP_TESTBED_WHATIF=1 adds a third gateway, WakeLab with espAlive changed (not shipped).
  */
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -19,6 +25,8 @@ import { benchPolicies, behaviourKey } from './policies.ts';
 import { runPresetBench } from './preset-bench.ts';
 import { loadPreset, loadRadio, loadScenario, presetIds } from './resources.ts';
 import { fmtBytes, fmtMs, fmtRate, median, min, table } from './stats.ts';
+import { ESP_BENCH_FULL, ESP_BENCH_QUICK, espReport, runEspBench } from './esp-bench.ts';
+import { ESP_TESTBED_FULL, ESP_TESTBED_QUICK, espTestbedReport, runEspTestbedBench } from './esp-testbed-bench.ts';
 import { IKE, runIkeBench, type IkeBenchConfig, type TargetResult } from './ike-bench.ts';
 import { coresUsed, runSweepBench, warmMedian } from './sweep-bench.ts';
 import { runTraceBench, summarizeTrace, type TraceBenchResult } from './trace-bench.ts';
@@ -33,15 +41,15 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyArg = args.find((a) => a.startsWith('--only='));
 const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null;
-const PARTS = ['sweep', 'presets', 'trace', 'ui', 'ike'];
+const PARTS = ['sweep', 'presets', 'trace', 'ui', 'esp', 'ike', 'esp-testbed'];
 /** Parts that run only when named in --only. */
-const OPT_IN = new Set(['ike']);
+const OPT_IN = new Set(['ike', 'esp-testbed']);
 const unknown = [
   ...args.filter((a) => a !== '--quick' && !a.startsWith('--only=')),
   ...[...(only ?? [])].filter((p) => !PARTS.includes(p)).map((p) => `--only=${p}`),
 ];
 if (unknown.length > 0) {
-  console.error(`bench: unknown argument(s): ${unknown.join(' ')} (use --quick, --only=trace,presets,sweep,ui,ike)`);
+  console.error(`bench: unknown argument(s): ${unknown.join(' ')} (use --quick, --only=trace,presets,sweep,ui,esp,ike,esp-testbed)`);
   process.exit(2);
 }
 const want = (part: string): boolean => (only ? only.has(part) : !OPT_IN.has(part));
@@ -228,6 +236,17 @@ if (want('ui')) {
 }
 
 // ---------------------------------------------------------------------------------------------
+if (want('esp')) {
+  out('## ESP per packet: the full data path against the bare cipher of the same backend');
+  out();
+  const espCfg = quick ? ESP_BENCH_QUICK : ESP_BENCH_FULL;
+  const report = espReport(await runEspBench(espCfg), espCfg);
+  for (const l of report.lines) out(l);
+  out();
+  goals.push(...report.goals);
+}
+
+// ---------------------------------------------------------------------------------------------
 if (want('ike')) {
   const ikeCfg: IkeBenchConfig = {
     ...cfg.ike,
@@ -335,6 +354,30 @@ if (want('ike')) {
   }
 } else if (!only) {
   out('IKE handshakes (WakeLab vs charon) skipped: opt-in, as its charon half needs root (a network namespace) and it takes about 3 minutes; run `npm run bench -- --only=ike`.');
+  out();
+}
+
+// ---------------------------------------------------------------------------------------------
+if (want('esp-testbed')) {
+  const tbCfg = {
+    ...(quick ? ESP_TESTBED_QUICK : ESP_TESTBED_FULL),
+    ...(process.env.WAKELAB_BENCH_ESP_TESTBED_CPU_PROF ? { cpuProfDir: process.env.WAKELAB_BENCH_ESP_TESTBED_CPU_PROF } : {}),
+    whatIf: process.env.WAKELAB_BENCH_ESP_TESTBED_WHATIF === '1',
+  };
+  out('## ESP through the testbed: WakeLab vs charon as the gateway, the same charon client and load');
+  out();
+  let logged = false;
+  const result = await runEspTestbedBench(tbCfg, (l) => {
+    logged = true;
+    out(l);
+  });
+  if (logged) out();
+  const report = espTestbedReport(result, tbCfg);
+  for (const l of report.lines) out(l);
+  out();
+  goals.push(...report.goals);
+} else if (!only) {
+  out('ESP through the testbed (WakeLab vs charon as the gateway) skipped: opt-in, as it needs root (network namespaces) and takes about 4 minutes; run `npm run bench -- --only=esp-testbed`.');
   out();
 }
 
