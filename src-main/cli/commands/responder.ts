@@ -62,6 +62,7 @@ export function registerResponder(program: Command): void {
         running = await runResponder(cfg, {
           ...(opts.wiresharkKeys ? { wiresharkDir: opts.wiresharkKeys } : {}),
           ...(restore ? { restore } : {}),
+          traffic: opts.traffic === true,
           onEvent: (e, t) => {
             if (e.kind === 'keepalive' && !opts.verbose) return;
             if (e.kind === 'traffic' && !opts.traffic) return;

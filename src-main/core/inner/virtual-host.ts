@@ -27,6 +27,9 @@ export const DISCARD_PORT = 9;
  */
 const LOOPING_PORTS: ReadonlySet<number> = new Set([7, 13, 19, 37]);
 
+/** No reply: one shared empty list, so a discarded datagram allocates nothing. */
+const NONE: readonly Uint8Array[] = Object.freeze([]);
+
 export interface VirtualHostOptions {
   /** The host's address; see defaultHostAddress() for the usual choice. */
   readonly address: string | number;
@@ -80,7 +83,7 @@ export class VirtualHost {
    * Takes one decrypted inner datagram (network input: never throws) and returns the replies.
    * `now` is unused today (nothing received changes a deadline) and kept for the sans-IO shape.
    */
-  receive(now: number, packet: Uint8Array): Uint8Array[] {
+  receive(now: number, packet: Uint8Array): readonly Uint8Array[] {
     void now;
     this.c.received++;
     const ip = decodeIpv4(packet);
@@ -138,20 +141,20 @@ export class VirtualHost {
     return out;
   }
 
-  private icmp(ip: Ipv4Packet): Uint8Array[] {
+  private icmp(ip: Ipv4Packet): readonly Uint8Array[] {
     const echo = decodeEchoRequest(ip.payload);
     if (!echo.ok) return this.drop(echo.reason);
     this.c.icmpEchoReplies++;
     return [encodeEchoReply(ip, ip.payload, this.takeId())];
   }
 
-  private udp(ip: Ipv4Packet): Uint8Array[] {
+  private udp(ip: Ipv4Packet): readonly Uint8Array[] {
     const u = decodeUdp(ip.src, ip.dst, ip.payload);
     if (!u.ok) return this.drop(u.reason);
     if (u.dstPort === this.discardPort) {
       // RFC 863: "simply throws away any data it receives".
       this.c.udpDiscarded++;
-      return [];
+      return NONE;
     }
     if (u.dstPort !== this.echoPort) return this.drop('closed-port');
     if (u.srcPort === 0 || u.srcPort === this.echoPort || LOOPING_PORTS.has(u.srcPort)) return this.drop('echo-refused');
@@ -163,9 +166,9 @@ export class VirtualHost {
     return [b];
   }
 
-  private drop(reason: InnerDropReason): Uint8Array[] {
+  private drop(reason: InnerDropReason): readonly Uint8Array[] {
     this.c.drops[reason]++;
-    return [];
+    return NONE;
   }
 
   /** IP Identification: a counter, wrapping at 16 bits (RFC 791 3.1; RFC 6864 4.1 for DF datagrams). */

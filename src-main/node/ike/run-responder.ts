@@ -21,6 +21,8 @@ export interface ResponderRunOptions {
   readonly onEvent: (e: IkeEvent, t: number) => void;
   /** Keep ikev2_decryption_table and esp_sa in this folder current (secrets). */
   readonly wiresharkDir?: string;
+  /** Report every datagram as a `traffic` event (costs an object a packet); default false. */
+  readonly traffic?: boolean;
   /** Carry on with the SAs of this snapshot (core/gateway/snapshot.ts) once listening. */
   readonly restore?: { readonly snapshot: Snapshot; readonly seqJump: number };
 }
@@ -38,7 +40,7 @@ export async function runResponder(cfg: ResponderConfig, o: ResponderRunOptions)
   checkAgainstNoble(); // OpenSSL must agree with the reference suite before it is trusted
   const suite = createNodeSuite();
   const esp = cfg.esp.backend === 'noble' ? createNobleSuite((n) => new Uint8Array(randomBytes(n))) : suite;
-  const gateway = new Gateway(gatewayOptionsOf(cfg, { ike: suite, esp }));
+  const gateway = new Gateway({ ...gatewayOptionsOf(cfg, { ike: suite, esp }), traffic: o.traffic === true });
   const responder = gateway.responder;
   const host: UdpHost = new UdpHost(gateway, {
     address: cfg.listen.address,

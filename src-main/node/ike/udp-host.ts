@@ -24,7 +24,12 @@ export interface HostOptions {
   readonly clock?: () => number;
 }
 
-const monotonic = (): number => Number(process.hrtime.bigint()) / 1e9;
+/** Seconds, monotonic; a double, not a BigInt (this runs for every datagram). */
+const monotonic = (): number => performance.now() / 1000;
+
+/** The kernel's receive buffer we ask for (capped at net.core.rmem_max): a burst of ESP must wait
+ * here while the single thread is busy; the default 212,992 octets overflowed under a flood. */
+const RECV_BUFFER = 4 << 20;
 
 export class UdpHost {
   private readonly sockets = new Map<number, dgram.Socket>();
@@ -43,7 +48,7 @@ export class UdpHost {
   async start(): Promise<number[]> {
     const bound: number[] = [];
     for (const port of this.o.ports) {
-      const s = dgram.createSocket({ type: 'udp4', reuseAddr: false });
+      const s = dgram.createSocket({ type: 'udp4', reuseAddr: false, recvBufferSize: RECV_BUFFER });
       await new Promise<void>((ok, fail) => {
         s.once('error', fail);
         s.bind({ address: this.o.address, port, exclusive: true }, () => {

@@ -40,7 +40,7 @@ async function until<T>(what: string, ms: number, f: () => T | undefined): Promi
 }
 
 describe('ESP testbed benchmark pieces', () => {
-  it('the blaster sends sized datagrams at its pace and the sink counts all of them (loopback)', async () => {
+  it('the blaster sends sized datagrams at its pace and the sink counts all of them (loopback)', { timeout: 60_000 }, async () => {
     const sinkLines: Record<string, unknown>[] = [];
     startScript(SINK, ['127.0.0.1', '0', '0.1'], sinkLines);
     const port = await until('the sink', 15_000, () => sinkLines.find((l) => l.kind === 'listening')?.port as number | undefined);

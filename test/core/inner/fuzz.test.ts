@@ -74,7 +74,7 @@ describe('VirtualHost fuzz', () => {
     let replies = 0;
     for (let n = 0; n < 20_000; n++) {
       const packet = mutate(rng, SEEDS[rng.nextU32() % SEEDS.length]!);
-      let out: Uint8Array[];
+      let out: readonly Uint8Array[];
       try {
         out = vh.receive(n, packet);
       } catch (e) {

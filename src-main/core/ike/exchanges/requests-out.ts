@@ -72,7 +72,13 @@ export function checkDeadlines(env: Env, sa: IkeSa, now: number): void {
     p.deadline = now + p.waits[p.attempt]!;
     env.out.send(sa.local, sa.peer, p.bytes, p.note);
   }
-  if (!sa.pending && sa.state === 'established' && now >= sa.dpdAt) startDpd(env, sa, now);
+  if (!sa.pending && sa.state === 'established' && now >= sa.dpdAt) {
+    // 2.4: only after delayS without an authenticated packet; inbound ESP moves lastInbound
+    // without touching the deadline (Responder.espAlive), so look again here.
+    const due = sa.lastInbound + env.policy.dpd.delayS;
+    if (now < due) sa.dpdAt = due;
+    else startDpd(env, sa, now);
+  }
 }
 
 /** 2.4: an empty INFORMATIONAL request; if every retransmission goes unanswered, the peer is dead. */
