@@ -1,7 +1,9 @@
 // The pcapng writer: block structure as draft-ietf-opsawg-pcapng lays it out, read back by a small
 // independent walker (test/interop/pcapng.interop.test.ts has tshark read the same files).
 import { describe, expect, it } from 'vitest';
-import { LINKTYPE_RAW, pcapngHeader, pcapngPacket } from '../../../src-main/core/capture/pcapng.ts';
+import { LinkType } from '../../../src-main/core/trace/capture.ts';
+import { readPcapng } from '../../../src-main/core/trace/pcapng.ts';
+import { pcapngHeader, pcapngPacket } from '../../../src-main/core/trace/pcapng-writer.ts';
 
 interface Block {
   type: number;
@@ -32,7 +34,7 @@ describe('pcapng', () => {
     expect(shb!.body.getUint32(0, true)).toBe(0x1a2b3c4d);
     expect([shb!.body.getUint16(4, true), shb!.body.getUint16(6, true)]).toEqual([1, 0]);
     expect(idb!.type).toBe(1);
-    expect(idb!.body.getUint16(0, true)).toBe(LINKTYPE_RAW);
+    expect(idb!.body.getUint16(0, true)).toBe(LinkType.RAW);
     expect(idb!.body.getUint32(4, true)).toBe(96);
     // Options: if_name "wakelab" (padded to 8), if_tsresol 6, end of options.
     expect([idb!.body.getUint16(8, true), idb!.body.getUint16(10, true)]).toEqual([2, 7]);
@@ -53,6 +55,18 @@ describe('pcapng', () => {
     // An odd length is padded to 32 bits.
     const [odd] = blocks(pcapngPacket(0, Uint8Array.of(1, 2, 3)));
     expect(odd!.body.byteLength).toBe(20 + 4);
+  });
+
+  it("is read back by WakeLab's own pcapng reader: times, link type, captured and original lengths", () => {
+    const a = Uint8Array.from({ length: 40 }, (_, i) => i);
+    const b = Uint8Array.from({ length: 130 }, (_, i) => 255 - (i & 0xff));
+    const file = new Uint8Array([...pcapngHeader({ interfaceName: 'wl', snapLength: 96 }), ...pcapngPacket(1_500_000, a), ...pcapngPacket(2_750_000, b, 130, 96)]);
+    const packets = readPcapng(file);
+    expect(packets.map((p) => [p.timeS, p.linkType, p.data.length, p.originalLength])).toEqual([
+      [1.5, LinkType.RAW, 40, 40],
+      [2.75, LinkType.RAW, 96, 130],
+    ]);
+    expect(packets[1]!.data).toEqual(b.subarray(0, 96));
   });
 
   it('refuses what it cannot write, naming the argument', () => {

@@ -13,6 +13,7 @@ import type { IkeEvent, Output, Send } from '../../../../src-main/core/ike/io.ts
 import { identityOf, ikePolicyOf, type IkePolicy } from '../../../../src-main/core/ike/policy.ts';
 import { parseResponderConfig } from '../../../../src-main/core/ike/responder-config.ts';
 import { seededRandom } from '../../crypto/fixtures.ts';
+import { runVirtual } from '../../ike/support/net.ts';
 
 export const GW = '198.18.2.2';
 export const CLI = '198.18.1.2';
@@ -127,30 +128,33 @@ export class Tunnel {
 
   /** Delivers everything in flight until quiet, then ticks deadlines up to `untilS`. */
   run(untilS: number, maxSteps = 20_000): void {
-    for (let step = 0; step < maxSteps; step++) {
-      const next = this.inFlight.shift();
-      if (next) {
-        const s = next.send;
-        if (next.to === 'r') this.gateway.receive(this.now, s.bytes, s.from, s.to);
-        else if (s.to.port === 4500 && s.bytes.length >= 4 && (s.bytes[0]! | s.bytes[1]! | s.bytes[2]! | s.bytes[3]!) !== 0) {
-          const r = this.client.receive(this.now, s.bytes);
-          if (r.ok) this.delivered.push(r.inner);
-          else this.clientDrops.push(r.reason);
-        } else this.initiator.receive(this.now, s.bytes, s.from, s.to);
-        this.collect();
-        continue;
-      }
-      const due = Math.min(this.gateway.nextDeadline(), this.initiator.nextDeadline());
-      if (!(due <= untilS)) {
-        this.now = untilS;
-        return;
-      }
-      this.now = Math.max(this.now, due);
-      this.gateway.tick(this.now);
-      this.initiator.tick(this.now);
-      this.collect();
-    }
-    throw new Error(`tunnel: no quiet after ${maxSteps} steps`);
+    runVirtual(
+      {
+        clock: this,
+        deliverOne: () => {
+          const next = this.inFlight.shift();
+          if (!next) return false;
+          const s = next.send;
+          if (next.to === 'r') this.gateway.receive(this.now, s.bytes, s.from, s.to);
+          else if (s.to.port === 4500 && s.bytes.length >= 4 && (s.bytes[0]! | s.bytes[1]! | s.bytes[2]! | s.bytes[3]!) !== 0) {
+            const r = this.client.receive(this.now, s.bytes);
+            if (r.ok) this.delivered.push(r.inner);
+            else this.clientDrops.push(r.reason);
+          } else this.initiator.receive(this.now, s.bytes, s.from, s.to);
+          this.collect();
+          return true;
+        },
+        due: () => Math.min(this.gateway.nextDeadline(), this.initiator.nextDeadline()),
+        tick: (now) => {
+          this.gateway.tick(now);
+          this.initiator.tick(now);
+          this.collect();
+        },
+      },
+      untilS,
+      maxSteps,
+      'tunnel',
+    );
   }
 
   kinds(by: 'i' | 'r'): string[] {

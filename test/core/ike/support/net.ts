@@ -103,26 +103,29 @@ export class Ladder {
 
   /** Delivers everything in flight until quiet, then ticks deadlines up to `untilS` of virtual time. */
   run(untilS: number, maxSteps = 10_000): void {
-    for (let step = 0; step < maxSteps; step++) {
-      const next = this.inFlight.shift();
-      if (next) {
-        const s = next.send;
-        if (next.to === 'r') this.responder.receive(this.now, s.bytes, s.from, s.to);
-        else this.initiator.receive(this.now, s.bytes, s.from, s.to);
-        this.collect();
-        continue;
-      }
-      const due = Math.min(this.responder.nextDeadline(), this.initiator.nextDeadline());
-      if (!(due <= untilS)) {
-        this.now = untilS;
-        return;
-      }
-      this.now = Math.max(this.now, due);
-      this.responder.tick(this.now);
-      this.initiator.tick(this.now);
-      this.collect();
-    }
-    throw new Error(`ladder: no quiet after ${maxSteps} steps`);
+    runVirtual(
+      {
+        clock: this,
+        deliverOne: () => {
+          const next = this.inFlight.shift();
+          if (!next) return false;
+          const s = next.send;
+          if (next.to === 'r') this.responder.receive(this.now, s.bytes, s.from, s.to);
+          else this.initiator.receive(this.now, s.bytes, s.from, s.to);
+          this.collect();
+          return true;
+        },
+        due: () => Math.min(this.responder.nextDeadline(), this.initiator.nextDeadline()),
+        tick: (now) => {
+          this.responder.tick(now);
+          this.initiator.tick(now);
+          this.collect();
+        },
+      },
+      untilS,
+      maxSteps,
+      'ladder',
+    );
   }
 
   kinds(by: 'i' | 'r'): string[] {
@@ -131,3 +134,26 @@ export class Ladder {
 }
 
 export const at = (address: string, port: number): Endpoint => ({ address, port });
+
+/**
+ * The virtual clock of an in-memory network: delivers datagrams one at a time while any are in
+ * flight; when none are, jumps to the earliest deadline (up to `untilS`) and ticks.
+ */
+export function runVirtual(
+  net: { clock: { now: number }; deliverOne(): boolean; due(): number; tick(now: number): void },
+  untilS: number,
+  maxSteps: number,
+  name: string,
+): void {
+  for (let step = 0; step < maxSteps; step++) {
+    if (net.deliverOne()) continue;
+    const due = net.due();
+    if (!(due <= untilS)) {
+      net.clock.now = untilS;
+      return;
+    }
+    net.clock.now = Math.max(net.clock.now, due);
+    net.tick(net.clock.now);
+  }
+  throw new Error(`${name}: no quiet after ${maxSteps} steps`);
+}
