@@ -1,10 +1,10 @@
-// tshark reads what WakeLab's pcapng writer (core/capture/pcapng.ts) writes: outer IPv4/UDP packets
+// tshark reads what WakeLab's pcapng writer (core/trace/pcapng-writer.ts) writes: outer IPv4/UDP packets
 // of IKE (port 500, and 4500 after the non-ESP marker), ESP in UDP and a NAT-T keepalive.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pcapngHeader, pcapngPacket } from '../../src-main/core/capture/pcapng.ts';
+import { pcapngHeader, pcapngPacket } from '../../src-main/core/trace/pcapng-writer.ts';
 import { ExchangeType } from '../../src-main/core/ike/constants.ts';
 import { encodeMessage } from '../../src-main/core/ike/wire/message.ts';
 import { encodeUdp } from '../../src-main/core/inner/udp.ts';
