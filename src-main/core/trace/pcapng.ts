@@ -14,13 +14,14 @@
  */
 import { Bytes, badFile, type CapturedPacket } from './capture.ts';
 
-const SHB = 0x0a0d0d0a;
-const IDB = 1;
+// Block types and option codes (shared with pcapng-writer.ts).
+export const SHB = 0x0a0d0d0a;
+export const IDB = 1;
 const SPB = 3;
-const EPB = 6;
-const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
-const OPT_END = 0;
-const OPT_TSRESOL = 9;
+export const EPB = 6;
+export const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+export const OPT_END = 0;
+export const OPT_TSRESOL = 9;
 const FORMAT = 'pcapng';
 /** Bytes of fixed fields each block type needs in its body. */
 const FIXED_BODY: Readonly<Record<number, number>> = { [SHB]: 16, [IDB]: 8, [SPB]: 4, [EPB]: 20 };
