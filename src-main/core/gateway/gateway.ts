@@ -102,8 +102,11 @@ export class Gateway {
 
   private onEsp(now: number, packet: Uint8Array, from: Endpoint): void {
     const r = this.dataPlane.receive(now, packet);
-    const spi = ((packet[0]! << 24) | (packet[1]! << 16) | (packet[2]! << 8) | packet[3]!) >>> 0;
-    this.traffic('in', from, packet.length, r.ok || r.ikeSa !== undefined ? { cls: r.ok ? 'data' : 'invalid', sa: r.ikeSa!, spi } : { cls: 'invalid', spi });
+    if (this.o.traffic !== false) {
+      // Built only when reported: this runs for every ESP packet.
+      const spi = ((packet[0]! << 24) | (packet[1]! << 16) | (packet[2]! << 8) | packet[3]!) >>> 0;
+      this.traffic('in', from, packet.length, r.ok || r.ikeSa !== undefined ? { cls: r.ok ? 'data' : 'invalid', sa: r.ikeSa!, spi } : { cls: 'invalid', spi });
+    }
     if (!r.ok) return this.drop(`esp-${r.reason}`, `ESP${r.spiIn !== undefined ? ` SPI ${r.spiIn.toString(16).padStart(8, '0')}` : ''}`, from);
     this.responder.espAlive(now, r.ikeSa);
     for (const reply of this.host.receive(now, r.inner)) this.sendInner(now, reply);
