@@ -9,6 +9,8 @@ import { registerCatalogCommands } from './commands/catalog.ts';
 import { registerClient } from './commands/client.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerImportSwanctl } from './commands/import-swanctl.ts';
+import { registerLab } from './commands/lab.ts';
+import { registerSessions } from './commands/sessions.ts';
 import { registerResponder } from './commands/responder.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerServe } from './commands/serve.ts';
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
   registerCatalogCommands(program);
   registerRuns(program);
   registerResponder(program);
+  registerLab(program);
+  registerSessions(program);
   registerImportSwanctl(program);
   registerClient(program);
   registerServe(program);

@@ -1,5 +1,6 @@
 // The `wakelab` command end to end: real processes, a temporary database.
 import { spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -229,8 +230,18 @@ describe('errors: one line on stderr, exit status 2, never a stack trace', () =>
     ['import-swanctl: no such file', ['import-swanctl', '/nonexistent/swanctl.conf'], /\/nonexistent\/swanctl\.conf: no such file/],
     ['import-swanctl: certificates', ['import-swanctl', '__SWANCTL_PUBKEY__'], /connections\.rw\.local\.auth: WakeLab authenticates with pre-shared keys only/],
     ['responder: not a snapshot', ['responder', '--config', LAB, '--restore', LAB], /snapshot .*lab\.json: kind/],
+    ['lab: unknown radio profile', ['lab', '--config', '__LAB__{"radio":"lte-9000"}'], /radio profile "lte-9000" is unknown; known: lte/],
+    ['lab: unknown field', ['lab', '--config', '__LAB__{"radios":"lte"}'], /lab configuration .*: unknown field "radios"/],
+    ['lab: responder file missing', ['lab', '--config', '__LAB__{"responder":"missing.json"}'], /missing\.json: no such file/],
+    ['lab: bad responder field', ['lab', '--config', '__LAB__{"responder":{"localId":"gw","secrets":[{"id":"c","psk":"pppppppppppppppp"}],"pool":"10.0.0.0/33"}}'], /lab configuration .*: responder: pool: must be an IPv4 prefix/],
+    ['lab: port in use', ['lab', '--config', '__LAB__{"busy":true}'], /cannot listen on 127\.0\.0\.1 ports \d+\/\d+: a port is in use/],
+    ['sessions: no such session', ['sessions', 'show', '99'], /no session 99; see `wakelab sessions list`/],
+    ['sessions: export without a format', ['sessions', 'export', '1'], /give --pcapng FILE, --json FILE or both/],
+    ['sessions: bad id', ['sessions', 'show', 'x'], /session id must be a positive whole number/],
   ];
-  it.each(cases)('%s', (_name, args, message) => {
+  it.each(cases)('%s', async (_name, args, message) => {
+    const busy = args.some((a) => a.includes('"busy"')) ? await bindUdp() : null;
+    args = args.map((a) => (a.startsWith('__LAB__') ? labFile(JSON.parse(a.slice(7)), busy?.port) : a));
     const newer = join(dir, 'newer.db');
     if (args.includes('__NEWER__')) {
       const d = new Database(newer);
@@ -247,5 +258,24 @@ describe('errors: one line on stderr, exit status 2, never a stack trace', () =>
     expect(lines[0]).toMatch(/^wakelab: /);
     expect(r.err).toMatch(message);
     expect(r.err).not.toMatch(/\bat .*\.ts:\d+/);
+    busy?.close();
   });
 });
+
+/** A lab configuration file: a loopback responder (on `ikePort` when given) with `patch` over it. */
+function labFile(patch: Record<string, unknown>, ikePort?: number): string {
+  const { busy: _busy, ...rest } = patch;
+  const port = ikePort ?? 40000 + (process.pid % 1000) * 2;
+  const responder = { listen: { address: '127.0.0.1', ikePort: port, nattPort: port + 1 }, localId: 'gw.wakelab', secrets: [{ id: 'cli', psk: 'x'.repeat(20) }], pool: '198.18.200.0/28', localTs: ['198.18.100.0/24'] };
+  const f = join(dir, `lab-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(f, JSON.stringify({ responder, ...rest }));
+  return f;
+}
+
+/** A UDP socket bound on loopback, so a lab's port is in use. */
+function bindUdp(): Promise<{ port: number; close: () => void }> {
+  return new Promise((ok) => {
+    const s = dgram.createSocket('udp4');
+    s.bind(0, '127.0.0.1', () => ok({ port: s.address().port, close: () => s.close() }));
+  });
+}

@@ -14,6 +14,7 @@ import { readJsonFile, writeFileAtomic } from '../../node/files.ts';
 import { jsonLine, textLine } from '../../node/ike/log-line.ts';
 import { runResponder, type RunningResponder } from '../../node/ike/run-responder.ts';
 import { untilSignal, warn } from '../context.ts';
+import { listenError } from '../listen-error.ts';
 
 interface Options {
   config: string;
@@ -70,12 +71,7 @@ export function registerResponder(program: Command): void {
           },
         });
       } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        const where = `${cfg.listen.address} ports ${cfg.listen.ikePort}/${cfg.listen.nattPort}`;
-        if (code === 'EADDRINUSE') throw new WakeLabError('BUSY', `cannot listen on ${where}: a port is in use (is charon running?)`);
-        if (code === 'EACCES') throw new WakeLabError('INVALID_ARGUMENT', `cannot listen on ${where}: permission denied (ports below 1024 need root)`);
-        if (code === 'EADDRNOTAVAIL') throw new WakeLabError('INVALID_ARGUMENT', `cannot listen on ${where}: no such address on this machine`);
-        throw e;
+        throw listenError(e, cfg);
       }
       const line = `WakeLab responder listening on ${cfg.listen.address} ports ${running.ports.ike} and ${running.ports.natt} as "${cfg.localId}"`;
       process.stdout.write(opts.jsonLog ? JSON.stringify({ kind: 'listening', address: cfg.listen.address, ...running.ports }) + '\n' : line + '\n');

@@ -22,6 +22,7 @@ import { DataPlane } from '../esp/data-plane.ts';
 import { NATT_KEEPALIVE } from '../ike/constants.ts';
 import type { Endpoint, IkeEvent, Output } from '../ike/io.ts';
 import type { TrafficNote } from '../ike/traffic.ts';
+import { wireHead } from '../session/wire-head.ts';
 import type { IkePolicy } from '../ike/policy.ts';
 import { Responder, type Ports } from '../ike/responder.ts';
 import { parseSelectorText } from '../ike/traffic-selectors.ts';
@@ -85,10 +86,10 @@ export class Gateway {
   }
 
   receive(now: number, datagram: Uint8Array, from: Endpoint, to: Endpoint): void {
-    if (to.port === this.o.ports.natt && isEsp(datagram)) this.onEsp(now, datagram, from);
+    if (to.port === this.o.ports.natt && isEsp(datagram)) this.onEsp(now, datagram, from, to);
     else {
       this.responder.receive(now, datagram, from, to);
-      this.traffic('in', from, datagram.length, this.responder.lastIn);
+      this.traffic('in', from, to, datagram, this.responder.lastIn);
     }
     this.pump(now);
   }
@@ -100,12 +101,12 @@ export class Gateway {
     this.pump(now);
   }
 
-  private onEsp(now: number, packet: Uint8Array, from: Endpoint): void {
+  private onEsp(now: number, packet: Uint8Array, from: Endpoint, to: Endpoint): void {
     const r = this.dataPlane.receive(now, packet);
     if (this.o.traffic !== false) {
       // Built only when reported: this runs for every ESP packet.
       const spi = ((packet[0]! << 24) | (packet[1]! << 16) | (packet[2]! << 8) | packet[3]!) >>> 0;
-      this.traffic('in', from, packet.length, r.ok || r.ikeSa !== undefined ? { cls: r.ok ? 'data' : 'invalid', sa: r.ikeSa!, spi } : { cls: 'invalid', spi });
+      this.traffic('in', from, to, packet, r.ok || r.ikeSa !== undefined ? { cls: r.ok ? 'data' : 'invalid', sa: r.ikeSa!, spi } : { cls: 'invalid', spi });
     }
     if (!r.ok) return this.drop(`esp-${r.reason}`, `ESP${r.spiIn !== undefined ? ` SPI ${r.spiIn.toString(16).padStart(8, '0')}` : ''}`, from);
     this.responder.espAlive(now, r.ikeSa);
@@ -119,13 +120,15 @@ export class Gateway {
     if (!r.ok || !sa) return this.drop(`esp-out-${r.ok ? 'no-ike-sa' : r.reason}`, 'a packet from the virtual host', { address: '0.0.0.0', port: 0 });
     const note: TrafficNote = { cls: 'data', sa: r.ikeSa, spi: r.spiOut };
     this.out.push({ kind: 'send', from: sa.local, to: sa.peer, bytes: r.packet, note });
-    this.traffic('out', sa.peer, r.packet.length, note);
+    this.traffic('out', sa.peer, sa.local, r.packet, note);
   }
 
-  private traffic(dir: 'in' | 'out', peer: Endpoint, bytes: number, note: TrafficNote): void {
+  private traffic(dir: 'in' | 'out', peer: Endpoint, local: Endpoint, payload: Uint8Array, note: TrafficNote): void {
     if (this.o.traffic === false) return;
+    const bytes = payload.length;
+    const head = wireHead(payload, local.port === this.o.ports.natt);
     // 20 octets of IPv4 header and 8 of UDP around the datagram (RFC 791, RFC 768).
-    this.out.push({ kind: 'event', event: { kind: 'traffic', dir, peer, bytes, ipBytes: bytes + 28, ...note } });
+    this.out.push({ kind: 'event', event: { kind: 'traffic', dir, peer, local, bytes, ipBytes: bytes + 28, head, ...note } });
   }
 
   /** Moves the Responder's output on, keeping the data plane in step with its SA events. */
@@ -134,7 +137,7 @@ export class Gateway {
       for (const o of this.responder.drain()) {
         if (o.kind === 'event') this.onEvent(now, o.event);
         this.out.push(o);
-        if (o.kind === 'send') this.traffic('out', o.to, o.bytes.length, o.note ?? { cls: 'control' });
+        if (o.kind === 'send') this.traffic('out', o.to, o.from, o.bytes, o.note ?? { cls: 'control' });
       }
       const due = this.dataPlane.takeRekeysDue();
       if (due.length === 0) return;

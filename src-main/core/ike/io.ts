@@ -57,12 +57,15 @@ export type IkeEvent =
   | { readonly kind: 'keepalive'; readonly from: Endpoint }
   /**
    * One datagram to or from a peer (the Gateway reports every one): `bytes` is the UDP payload,
-   * `ipBytes` the IPv4 packet on the wire (28 octets of IPv4 and UDP headers more).
+   * `ipBytes` the IPv4 packet on the wire (28 octets of IPv4 and UDP headers more), `local` our
+   * end, `head` the payload's leading octets that are readable on the wire (session/wire-head.ts).
    */
   | {
       readonly kind: 'traffic';
       readonly dir: 'in' | 'out';
       readonly peer: Endpoint;
+      readonly local: Endpoint;
+      readonly head: Uint8Array;
       readonly bytes: number;
       readonly ipBytes: number;
       readonly cls: TrafficClass;

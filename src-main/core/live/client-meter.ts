@@ -99,6 +99,17 @@ export class ClientMeter {
     return out;
   }
 
+  /**
+   * The end of the recording at `now`: a tail still running is cut there (as the simulator does at
+   * the end of a run) and its wakeup reported closed with the energy up to `now`.
+   */
+  finish(now: number): ClosedWakeup[] {
+    const t = Math.max(now, this.last);
+    this.radio.finish(t);
+    this.last = t;
+    return this.closedWakeups(t);
+  }
+
   private charge(now: number): void {
     const t = Math.max(now, this.last);
     this.radio.chargeTo(t);

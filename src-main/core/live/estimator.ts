@@ -6,19 +6,37 @@
  * order; traffic that never gets there (a failed or abandoned handshake, a stray datagram) is
  * counted as unattributed and reaches no meter.
  *
+ * Besides the radio, it says which client each datagram and SA event belongs to (`packets`,
+ * `events`), for the session recording (node/live/session-writer.ts).
+ *
  * Sans-IO like the rest of the core: time comes with each event.
  */
 import type { IkeEvent } from '../ike/io.ts';
-import type { TrafficClass } from '../ike/traffic.ts';
 import type { RadioProfile } from '../radio/profile.ts';
 import { ClientMeter, type ClosedWakeup, type LiveWakeup, type MeterTotals } from './client-meter.ts';
 
-type Traffic = Extract<IkeEvent, { kind: 'traffic' }>;
+export type Traffic = Extract<IkeEvent, { kind: 'traffic' }>;
+
+/** A datagram charged to a client, for its session recording. */
+export interface ClientPacket {
+  readonly client: string;
+  readonly t: number;
+  readonly traffic: Traffic;
+}
+
+/** An SA lifecycle event of a client's IKE SA, for its session recording. */
+export interface ClientEvent {
+  readonly client: string;
+  readonly t: number;
+  readonly event: Exclude<IkeEvent, { kind: 'traffic' | 'exchange' | 'drop' | 'keepalive' }>;
+}
 
 /** What one event produced. */
 export interface LiveOutput {
   readonly wakeups: LiveWakeup[];
   readonly closed: ClosedWakeup[];
+  readonly packets: ClientPacket[];
+  readonly events: ClientEvent[];
 }
 
 export interface LiveEstimatorOptions {
@@ -33,35 +51,43 @@ export class LiveEstimator {
   private readonly meters = new Map<string, ClientMeter>();
   /** IKE SA name to client identity. */
   private readonly clientOf = new Map<string, string>();
-  private readonly waiting = new Map<string, { t: number; fromClient: boolean; ipBytes: number; cls: TrafficClass }[]>();
+  private readonly waiting = new Map<string, { t: number; traffic: Traffic }[]>();
   /** Datagrams that reached no client: handshakes that failed, strays. */
   unattributed = 0;
 
   constructor(private readonly o: LiveEstimatorOptions) {}
 
   onEvent(t: number, e: IkeEvent): LiveOutput {
-    const out: LiveOutput = { wakeups: [], closed: [] };
+    const out: LiveOutput = { wakeups: [], closed: [], packets: [], events: [] };
     switch (e.kind) {
       case 'ike-up':
       case 'ike-restored':
         this.attach(t, e.sa, e.peerId, out);
+        out.events.push({ client: e.peerId, t, event: e });
         break;
       case 'ike-rekeyed': {
         const client = this.clientOf.get(e.sa);
         if (client) this.clientOf.set(e.newSa, client);
+        this.lifecycle(t, e, out);
         break;
       }
       case 'ike-down': {
         const pending = this.waiting.get(e.sa);
         if (pending) this.unattributed += pending.length;
         this.waiting.delete(e.sa);
+        this.lifecycle(t, e, out);
         this.clientOf.delete(e.sa);
         break;
       }
       case 'traffic':
         this.onTraffic(t, e, out);
         break;
+      case 'exchange':
+      case 'drop':
+      case 'keepalive':
+        break;
       default:
+        this.lifecycle(t, e, out);
         break;
     }
     return out;
@@ -77,21 +103,31 @@ export class LiveEstimator {
     return [...this.meters.values()].flatMap((m) => m.closedWakeups(now));
   }
 
+  /** The lab stops at `now`: every running tail is cut there and its wakeup reported closed. */
+  finish(now: number): ClosedWakeup[] {
+    return [...this.meters.values()].flatMap((m) => m.finish(now));
+  }
+
   meter(client: string): ClientMeter | undefined {
     return this.meters.get(client);
   }
 
+  /** An SA event of a known client's IKE SA (one of an unknown SA, a failed handshake, is left out). */
+  private lifecycle(t: number, e: ClientEvent['event'], out: LiveOutput): void {
+    const client = this.clientOf.get(e.sa);
+    if (client !== undefined) out.events.push({ client, t, event: e });
+  }
+
   private onTraffic(t: number, e: Traffic, out: LiveOutput): void {
-    const fromClient = e.dir === 'in';
     const client = e.sa !== undefined ? this.clientOf.get(e.sa) : undefined;
-    if (client !== undefined) return this.feed(this.meterFor(client, t), t, fromClient, e.ipBytes, e.cls, out);
+    if (client !== undefined) return this.feed(this.meterFor(client, t), client, t, e, out);
     if (e.sa === undefined) {
       this.unattributed++;
       return;
     }
     let list = this.waiting.get(e.sa);
     if (!list) this.waiting.set(e.sa, (list = []));
-    if (list.length < MAX_WAITING) list.push({ t, fromClient, ipBytes: e.ipBytes, cls: e.cls });
+    if (list.length < MAX_WAITING) list.push({ t, traffic: e });
     else this.unattributed++;
   }
 
@@ -100,7 +136,7 @@ export class LiveEstimator {
     const pending = this.waiting.get(sa) ?? [];
     this.waiting.delete(sa);
     const meter = this.meterFor(client, pending[0]?.t ?? t);
-    for (const p of pending) this.feed(meter, p.t, p.fromClient, p.ipBytes, p.cls, out);
+    for (const p of pending) this.feed(meter, client, p.t, p.traffic, out);
   }
 
   private meterFor(client: string, since: number): ClientMeter {
@@ -109,8 +145,9 @@ export class LiveEstimator {
     return m;
   }
 
-  private feed(m: ClientMeter, t: number, fromClient: boolean, ipBytes: number, cls: TrafficClass, out: LiveOutput): void {
-    const w = m.packet(t, fromClient, ipBytes, cls);
+  private feed(m: ClientMeter, client: string, t: number, e: Traffic, out: LiveOutput): void {
+    out.packets.push({ client, t, traffic: e });
+    const w = m.packet(t, e.dir === 'in', e.ipBytes, e.cls);
     if (w) out.wakeups.push(w);
     out.closed.push(...m.closedWakeups(t));
   }

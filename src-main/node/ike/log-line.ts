@@ -50,5 +50,6 @@ export function jsonLine(e: IkeEvent, t: number): string {
     ...e,
     ...(e.kind === 'child-up' ? { child: noKeys(e.child) } : {}),
     ...(e.kind === 'ike-restored' ? { children: e.children.map(noKeys) } : {}),
+    ...(e.kind === 'traffic' ? { head: Buffer.from(e.head).toString('hex') } : {}),
   });
 }

@@ -25,6 +25,8 @@ export interface ResponderRunOptions {
   readonly traffic?: boolean;
   /** Carry on with the SAs of this snapshot (core/gateway/snapshot.ts) once listening. */
   readonly restore?: { readonly snapshot: Snapshot; readonly seqJump: number };
+  /** Seconds on a monotonic clock (default: the UDP host's). */
+  readonly clock?: () => number;
 }
 
 export interface RunningResponder {
@@ -46,6 +48,7 @@ export async function runResponder(cfg: ResponderConfig, o: ResponderRunOptions)
     address: cfg.listen.address,
     localAddress: cfg.listen.address,
     ports: [cfg.listen.ikePort, cfg.listen.nattPort],
+    ...(o.clock ? { clock: o.clock } : {}),
     onEvent: (e) => {
       o.onEvent(e, host.clock());
       if (o.wiresharkDir && (e.kind === 'ike-up' || e.kind === 'child-up' || e.kind === 'ike-rekeyed' || e.kind === 'child-down' || e.kind === 'ike-down' || e.kind === 'ike-restored')) {

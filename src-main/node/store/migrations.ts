@@ -78,7 +78,76 @@ CREATE TABLE wakeups (
 ) WITHOUT ROWID;
 `;
 
+/**
+ * Version 2: the live lab (issue "live lab"). A lab is one run of `wakelab lab`; a session is
+ * everything that crossed its responder for one client (by IKE identity): per-datagram rows
+ * (wire-visible header octets only, never plaintext or keys), SA lifecycle events, and the radio
+ * wakeups the live estimator charged to it. Times `t_s` are seconds since the lab started.
+ */
+const TRAFFIC_CLASSES = "'ike-setup', 'dpd', 'rekey', 'delete', 'keepalive', 'data', 'control', 'invalid'";
+const V2 = `
+CREATE TABLE labs (
+  id              INTEGER PRIMARY KEY,
+  started_at      TEXT NOT NULL,
+  stopped_at      TEXT,
+  config_json     TEXT NOT NULL,
+  wakelab_version TEXT NOT NULL
+);
+
+CREATE TABLE sessions (
+  id          INTEGER PRIMARY KEY,
+  lab_id      INTEGER NOT NULL REFERENCES labs (id) ON DELETE CASCADE,
+  client      TEXT NOT NULL,
+  first_s     REAL NOT NULL,
+  last_s      REAL NOT NULL,
+  radio_id    TEXT NOT NULL,
+  radio_json  TEXT NOT NULL,
+  totals_json TEXT NOT NULL,
+  UNIQUE (lab_id, client)
+);
+CREATE INDEX sessions_client ON sessions (client);
+
+CREATE TABLE session_packets (
+  session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  seq        INTEGER NOT NULL,
+  t_s        REAL NOT NULL,
+  dir        TEXT NOT NULL CHECK (dir IN ('in', 'out')),
+  class      TEXT NOT NULL CHECK (class IN (${TRAFFIC_CLASSES})),
+  bytes      INTEGER NOT NULL,
+  local_addr TEXT NOT NULL,
+  local_port INTEGER NOT NULL,
+  peer_addr  TEXT NOT NULL,
+  peer_port  INTEGER NOT NULL,
+  ike_sa     TEXT,
+  spi        INTEGER,
+  message_id INTEGER,
+  request    INTEGER CHECK (request IN (0, 1)),
+  head       BLOB NOT NULL,
+  PRIMARY KEY (session_id, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE session_events (
+  session_id  INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  seq         INTEGER NOT NULL,
+  t_s         REAL NOT NULL,
+  kind        TEXT NOT NULL,
+  ike_sa      TEXT,
+  detail_json TEXT NOT NULL,
+  PRIMARY KEY (session_id, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE live_wakeups (
+  session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  n          INTEGER NOT NULL,
+  t_s        REAL NOT NULL,
+  cause      TEXT NOT NULL CHECK (cause IN ('keepalive', 'dpd', 'rekey', 'reconnect', 'data', 'baseline')),
+  state_left TEXT NOT NULL,
+  energy_j   REAL,
+  PRIMARY KEY (session_id, n)
+) WITHOUT ROWID;
+`;
+
 /** Migration SQL in order; the schema version after migration i is i + 1. */
-export const MIGRATIONS: readonly string[] = [V1];
+export const MIGRATIONS: readonly string[] = [V1, V2];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -77,14 +77,18 @@ describe('the live estimator', () => {
   it('charges handshake packets to the client once it is known, and counts strays as unattributed', () => {
     const est = new LiveEstimator({ profileFor: () => LTE });
     const peer = { address: '198.18.1.2', port: 4500 };
-    est.onEvent(0, { kind: 'traffic', dir: 'in', peer, bytes: 300, ipBytes: 328, cls: 'ike-setup', sa: 'a_b', messageId: 0, request: true });
-    est.onEvent(0.01, { kind: 'traffic', dir: 'out', peer, bytes: 300, ipBytes: 328, cls: 'ike-setup', sa: 'a_b', messageId: 0, request: false });
-    est.onEvent(0.02, { kind: 'traffic', dir: 'in', peer, bytes: 3, ipBytes: 31, cls: 'invalid' });
+    const wire = { local: { address: '198.18.0.1', port: 4500 }, head: new Uint8Array(0) };
+    est.onEvent(0, { kind: 'traffic', dir: 'in', peer, bytes: 300, ipBytes: 328, cls: 'ike-setup', sa: 'a_b', messageId: 0, request: true, ...wire });
+    est.onEvent(0.01, { kind: 'traffic', dir: 'out', peer, bytes: 300, ipBytes: 328, cls: 'ike-setup', sa: 'a_b', messageId: 0, request: false, ...wire });
+    est.onEvent(0.02, { kind: 'traffic', dir: 'in', peer, bytes: 3, ipBytes: 31, cls: 'invalid', ...wire });
     expect(est.totals(1)).toEqual([]);
     const up = est.onEvent(0.05, { kind: 'ike-up', sa: 'a_b', peerId: 'phone-1', peer, virtualIp: null });
     expect(up.wakeups).toHaveLength(1);
     expect(up.wakeups[0]).toMatchObject({ client: 'phone-1', t: 0, cause: 'reconnect' });
     expect(est.totals(1)[0]).toMatchObject({ client: 'phone-1', packetsIn: 1, packetsOut: 1 });
+    // The held handshake reaches the client's recording in order, then the ike-up itself.
+    expect(up.packets.map((p) => [p.client, p.t, p.traffic.dir])).toEqual([['phone-1', 0, 'in'], ['phone-1', 0.01, 'out']]);
+    expect(up.events.map((e) => e.event.kind)).toEqual(['ike-up']);
     expect(est.unattributed).toBe(1);
   });
 });

@@ -5,11 +5,11 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WakeLabError } from '../../../src-main/core/errors.ts';
-import { APPLICATION_ID, LATEST_VERSION } from '../../../src-main/node/store/migrations.ts';
+import { APPLICATION_ID, LATEST_VERSION, MIGRATIONS } from '../../../src-main/node/store/migrations.ts';
 import { Store } from '../../../src-main/node/store/store.ts';
 import { cleanup, tempDir } from './fixtures.ts';
 
-const TABLES = ['comparisons', 'policies', 'radio_profiles', 'run_metrics', 'runs', 'scenarios', 'wakeups'];
+const TABLES = ['comparisons', 'labs', 'live_wakeups', 'policies', 'radio_profiles', 'run_metrics', 'runs', 'scenarios', 'session_events', 'session_packets', 'sessions', 'wakeups'];
 
 let dir: string;
 let file: string;
@@ -60,6 +60,22 @@ describe('Store.open', () => {
     });
   });
 
+  it('brings a version 1 database with a run up to version 2, keeping the run', () => {
+    raw(file, (db) => {
+      db.exec(MIGRATIONS[0]!);
+      db.pragma('user_version = 1');
+      db.prepare("INSERT INTO comparisons (created_at, radio_id, scenario_id, seed, duration_s, settings_json) VALUES ('2026-11-01T00:00:00.000Z', 'lte', 'idle', 1, 3600, '{}')").run();
+    });
+    const store = Store.open(file);
+    expect(store.schemaVersion).toBe(2);
+    store.close();
+    raw(file, (db) => {
+      expect(db.prepare('SELECT count(*) FROM comparisons').pluck().get()).toBe(1);
+      expect(db.prepare('SELECT count(*) FROM sessions').pluck().get()).toBe(0);
+      expect(db.pragma('user_version', { simple: true })).toBe(2);
+    });
+  });
+
   it('puts the database in WAL mode', () => {
     Store.open(file).close();
     expect(raw(file, (db) => db.pragma('journal_mode', { simple: true }))).toBe('wal');
@@ -96,7 +112,7 @@ describe('Store.open', () => {
       db.pragma(`user_version = ${LATEST_VERSION + 5}`);
     });
     const before = hash(file);
-    expectRefused('DB_TOO_NEW', /schema version 6/);
+    expectRefused('DB_TOO_NEW', new RegExp(`schema version ${LATEST_VERSION + 5}`));
     expect(hash(file)).toBe(before);
     expect(fs.existsSync(`${file}-wal`)).toBe(false);
     expect(raw(file, (db) => db.pragma('journal_mode', { simple: true }))).toBe('delete');

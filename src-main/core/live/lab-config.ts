@@ -1,0 +1,68 @@
+/**
+ * The lab configuration (`wakelab lab --config lab.json`; README "Lab configuration"): the
+ * responder's configuration (ike/responder-config.ts), given inline or as the path of its file,
+ * and what the live estimator assumes about the clients: the radio profile of each client (by IKE
+ * identity, RFC 7296 3.5), with a default for the others, and how often the recording is committed
+ * to the database. Unknown fields are refused; every error names the field.
+ */
+import { z } from 'zod';
+import { WakeLabError } from '../errors.ts';
+import { identity, parseResponderConfig, type ResponderConfig } from '../ike/responder-config.ts';
+import { labelled, parseWith } from '../validate.ts';
+
+const profileId = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a radio profile id such as lte or nr-sa');
+
+export const labConfigSchema = z
+  .object({
+    /** The responder's configuration, or the path of its file (relative to the lab file). */
+    responder: z.union([z.string().min(1, 'must not be empty'), z.record(z.string(), z.unknown())]),
+    /** Radio profile of clients not listed in `clients`. */
+    radio: profileId.default('lte'),
+    clients: z.record(identity, z.object({ radio: profileId }).strict()).default({}),
+    /**
+     * How often queued events are committed, s. Events of the last interval are what a crash can
+     * lose; every commit is one transaction.
+     */
+    commitEveryS: z.number().finite().min(0.01, 'must be at least 0.01 s').max(60, 'must be at most 60 s').default(0.25),
+  })
+  .strict();
+
+export type LabConfigInput = z.output<typeof labConfigSchema>;
+
+export interface LabConfig {
+  readonly responder: ResponderConfig;
+  readonly radio: string;
+  readonly clients: Readonly<Record<string, { readonly radio: string }>>;
+  readonly commitEveryS: number;
+}
+
+/**
+ * Validates a lab configuration. `readResponder` loads the responder file when `responder` is a
+ * path (the node adapter resolves it against the lab file's folder).
+ */
+export function parseLabConfig(input: unknown, label: string, readResponder: (path: string) => { value: unknown; label: string }): LabConfig {
+  const raw = parseWith(labConfigSchema, input, 'INVALID_ARGUMENT', labelled(input, label));
+  let responder: ResponderConfig;
+  if (typeof raw.responder === 'string') {
+    const file = readResponder(raw.responder);
+    responder = parseResponderConfig(file.value, file.label);
+  } else {
+    responder = parseResponderConfig(raw.responder, `${label}: responder`);
+  }
+  return { responder, radio: raw.radio, clients: raw.clients, commitEveryS: raw.commitEveryS };
+}
+
+/** The radio profile id of a client. */
+export function radioOf(cfg: LabConfig, client: string): string {
+  return cfg.clients[client]?.radio ?? cfg.radio;
+}
+
+/** The configuration without secrets, for the database and the UI. */
+export function redactedLabConfig(cfg: LabConfig): object {
+  return { ...cfg, responder: { ...cfg.responder, secrets: cfg.responder.secrets.map((s) => ({ id: s.id, psk: '(not stored)' })) } };
+}
+
+/** A typed error for a radio profile id the catalog does not know. */
+export function unknownRadio(label: string, id: string, known: readonly string[]): WakeLabError {
+  return new WakeLabError('INVALID_ARGUMENT', `${label}: radio profile "${id}" is unknown; known: ${known.join(', ')}`);
+}

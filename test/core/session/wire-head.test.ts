@@ -1,0 +1,41 @@
+// What a session recording keeps of each datagram: only the octets readable on the wire.
+import { describe, expect, it } from 'vitest';
+import { wireHead, wireHeadLength } from '../../../src-main/core/session/wire-head.ts';
+
+const filled = (n: number, at = 0, v = 0xab) => {
+  const b = new Uint8Array(n).fill(v);
+  b.fill(0, 0, at);
+  return b;
+};
+
+describe('wire heads', () => {
+  it('keeps the SPI and sequence number of ESP on the NAT-T port, nothing of its ciphertext', () => {
+    const esp = filled(1436);
+    expect(wireHeadLength(esp, true)).toBe(8);
+    expect([...wireHead(esp, true)]).toEqual([...esp.subarray(0, 8)]);
+  });
+
+  it('keeps the non-ESP marker, the IKE header and the first payload header on the NAT-T port', () => {
+    const ike = filled(300, 4); // 4 zero octets: the non-ESP marker (RFC 3948 2.2)
+    expect(wireHeadLength(ike, true)).toBe(4 + 28 + 4);
+  });
+
+  it('keeps the IKE header and the first payload header on port 500', () => {
+    expect(wireHeadLength(filled(300), false)).toBe(32);
+    expect(wireHeadLength(filled(30), false)).toBe(30);
+  });
+
+  it('keeps a NAT-T keepalive whole and at most 8 octets of anything else', () => {
+    expect(wireHeadLength(Uint8Array.of(0xff), true)).toBe(1);
+    expect(wireHeadLength(filled(20), false)).toBe(8);
+    expect(wireHeadLength(filled(3), true)).toBe(3);
+    expect(wireHeadLength(new Uint8Array(0), true)).toBe(0);
+  });
+
+  it('copies, so a recycled datagram buffer cannot change the record', () => {
+    const b = filled(100);
+    const h = wireHead(b, true);
+    b.fill(0);
+    expect(h[0]).toBe(0xab);
+  });
+});
