@@ -42,6 +42,15 @@ export const NextHeader = {
 } as const;
 
 /** The cleartext header of a received ESP packet, read before any crypto. */
+/**
+ * RFC 3948 2.2: on the NAT-T port, ESP starts with a non-zero SPI and IKE with four zero octets
+ * (the non-ESP marker); a single 0xFF octet is a NAT-T keepalive (2.3).
+ */
+export function isEsp(d: Uint8Array): boolean {
+  if (d.length === 1 && d[0] === 0xff) return false;
+  return d.length >= 4 && (d[0]! | d[1]! | d[2]! | d[3]!) !== 0;
+}
+
 export type EspPeek = { readonly ok: true; readonly spi: number; readonly seqLow: number } | { readonly ok: false; readonly reason: 'short' };
 
 /**

@@ -19,7 +19,7 @@
 import { parseIpv4 } from '../net/ipv4.ts';
 import type { CryptoSuite } from '../crypto/suite.ts';
 import { DataPlane } from '../esp/data-plane.ts';
-import { NATT_KEEPALIVE } from '../ike/constants.ts';
+import { isEsp } from '../esp/packet.ts';
 import type { Endpoint, IkeEvent, Output } from '../ike/io.ts';
 import type { TrafficNote } from '../ike/traffic.ts';
 import { wireHead } from '../session/wire-head.ts';
@@ -58,6 +58,9 @@ export class Gateway {
   private readonly push: readonly PushToClients[];
   /** Push streams by IKE SA, stopped when it goes. */
   private readonly pushes = new Map<string, number[]>();
+  /** Which IKE SA each peer endpoint ("address:port") belongs to, and back: keepalives carry no SPI. */
+  private readonly saAt = new Map<string, string>();
+  private readonly peerOf = new Map<string, string>();
 
   constructor(private readonly o: GatewayOptions) {
     this.responder = new Responder(o.suite, o.policy, o.ports);
@@ -89,7 +92,9 @@ export class Gateway {
     if (to.port === this.o.ports.natt && isEsp(datagram)) this.onEsp(now, datagram, from, to);
     else {
       this.responder.receive(now, datagram, from, to);
-      this.traffic('in', from, to, datagram, this.responder.lastIn);
+      const note = this.responder.lastIn;
+      // A keepalive names no SA (RFC 3948 2.3): it belongs to the IKE SA whose peer sent it.
+      this.traffic('in', from, to, datagram, note.cls === 'keepalive' ? this.keepaliveNote(from) : note);
     }
     this.pump(now);
   }
@@ -145,7 +150,24 @@ export class Gateway {
     }
   }
 
+  private keepaliveNote(from: Endpoint): TrafficNote {
+    const sa = this.saAt.get(`${from.address}:${from.port}`);
+    return sa === undefined ? { cls: 'keepalive' } : { cls: 'keepalive', sa };
+  }
+
+  /** Keeps the endpoint index (for keepalives) in step with where each IKE SA's peer is. */
+  private track(sa: string, peer: Endpoint | null): void {
+    const old = this.peerOf.get(sa);
+    if (old !== undefined && this.saAt.get(old) === sa) this.saAt.delete(old);
+    this.peerOf.delete(sa);
+    if (!peer) return;
+    const key = `${peer.address}:${peer.port}`;
+    this.saAt.set(key, sa);
+    this.peerOf.set(sa, key);
+  }
+
   private onEvent(now: number, e: IkeEvent): void {
+    if (this.o.traffic !== false) this.trackEvent(e);
     switch (e.kind) {
       case 'child-up': {
         this.dataPlane.add(now, e.sa, e.child);
@@ -181,6 +203,29 @@ export class Gateway {
     }
   }
 
+  private trackEvent(e: IkeEvent): void {
+    switch (e.kind) {
+      case 'ike-up':
+      case 'ike-restored':
+      case 'peer-moved':
+      case 'mobike-update':
+        return this.track(e.sa, e.peer);
+      case 'ike-rekeyed': {
+        const key = this.peerOf.get(e.sa);
+        this.track(e.sa, null);
+        if (key !== undefined) {
+          this.saAt.set(key, e.newSa);
+          this.peerOf.set(e.newSa, key);
+        }
+        return;
+      }
+      case 'ike-down':
+        return this.track(e.sa, null);
+      default:
+        return;
+    }
+  }
+
   /** Push streams to the client's virtual IP: the single address its side of the CHILD_SA covers. */
   private startPushes(now: number, sa: string, remoteTs: readonly string[]): void {
     if (this.push.length === 0 || this.pushes.has(sa)) return;
@@ -195,10 +240,4 @@ export class Gateway {
   private drop(reason: string, detail: string, from: Endpoint): void {
     this.out.push({ kind: 'event', event: { kind: 'drop', reason, detail, from } });
   }
-}
-
-/** RFC 3948 2.2: ESP on the NAT-T port starts with a non-zero SPI; IKE with four zero octets. */
-function isEsp(d: Uint8Array): boolean {
-  if (d.length === 1 && d[0] === NATT_KEEPALIVE) return false;
-  return d.length >= 4 && (d[0]! | d[1]! | d[2]! | d[3]!) !== 0;
 }

@@ -54,8 +54,10 @@ export class CookieJar {
       this.rotatedAt = now;
       return;
     }
+    // Compared as nextRotation computes it: `now - rotatedAt` can round below periodS at the very
+    // deadline, and the engine would then be woken at that same time forever.
+    if (now < this.rotatedAt + this.periodS) return;
     const age = now - this.rotatedAt;
-    if (age < this.periodS) return;
     this.previous = age < 2 * this.periodS ? this.current : null;
     this.current = { version: (this.current.version + 1) >>> 0, secret: this.suite.randomBytes(SECRET_BYTES) };
     this.rotatedAt = now;

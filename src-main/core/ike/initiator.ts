@@ -39,6 +39,12 @@ export interface InitiatorOptions {
   readonly nattPort: number;
   /** Our own NAT-T port (4500 unless both ends share one host, as in tests). */
   readonly localNattPort?: number;
+  /**
+   * Act as if behind a NAT (strongSwan's `encap = yes`): our NAT_DETECTION_SOURCE_IP hashes a
+   * random address, so the responder sees us behind a NAT (RFC 7296 2.23), and we send NAT-T
+   * keepalives (RFC 3948 4). The client emulator uses it on loopback, where there is no NAT.
+   */
+  readonly fakeNat?: boolean;
 }
 
 type Phase = 'idle' | 'init-sent' | 'auth-sent' | 'up' | 'failed' | 'closed';
@@ -116,7 +122,7 @@ export class Initiator {
       { type: T.SA, proposals: wireProposals(this.o.policy.ikeProposals, ProtocolId.IKE, new Uint8Array(0)) },
       { type: T.KE, group, data: dh.publicValue },
       { type: T.Nonce, data: Ni },
-      notify(NotifyStatus.NAT_DETECTION_SOURCE_IP, natDetectionHash(suite, spiI, zero, ipv4Bytes(parseIpv4(this.local.address) ?? 0), this.local.port)),
+      notify(NotifyStatus.NAT_DETECTION_SOURCE_IP, natDetectionHash(suite, spiI, zero, this.o.fakeNat ? suite.randomBytes(4) : ipv4Bytes(parseIpv4(this.local.address) ?? 0), this.local.port)),
       notify(NotifyStatus.NAT_DETECTION_DESTINATION_IP, natDetectionHash(suite, spiI, zero, ipv4Bytes(parseIpv4(this.peer.address) ?? 0), this.peer.port)),
     ];
     const bytes = encodeMessage({ header: { spiI, spiR: zero, exchangeType: ExchangeType.IKE_SA_INIT, initiator: true, response: false, messageId: 0 }, payloads });
@@ -135,7 +141,9 @@ export class Initiator {
   }
 
   private receiveInner(now: number, datagram: Uint8Array, from: Endpoint, to: Endpoint): void {
-    const d = decodeMessage(datagram, { natt: to.port === this.localNatt });
+    // RFC 3948 2.2: what comes from the responder's NAT-T port carries the non-ESP marker. (Our own
+    // port cannot tell when one local port serves both, as the client emulator's does.)
+    const d = decodeMessage(datagram, { natt: from.port === this.o.nattPort || (to.port === this.localNatt && this.local.port !== this.localNatt) });
     if (d.kind !== 'ike') return this.drop(d.kind === 'drop' ? d.reason : `unexpected-${d.kind}`, from);
     const h = d.header;
     if (this.phase === 'init-sent' && h.exchangeType === ExchangeType.IKE_SA_INIT && h.response && this.init && toHex(h.spiI) === toHex(this.init.spiI)) {
@@ -174,7 +182,7 @@ export class Initiator {
     // 2.23: our NAT_DETECTION_SOURCE_IP as the responder saw it tells whether we are behind a NAT.
     const nat = natDetected(suite, init.spiI, spiR, payloads, { source: endpointBytes(from), destination: endpointBytes(to) });
     if (nat) {
-      ike.selfBehindNat = nat.selfBehindNat;
+      ike.selfBehindNat = nat.selfBehindNat || this.o.fakeNat === true;
       ike.peerBehindNat = nat.peerBehindNat;
     }
     this.init = null;

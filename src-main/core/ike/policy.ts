@@ -22,10 +22,33 @@ export interface IkePolicy {
   readonly retransmit: Retransmit;
   readonly ikeRekeyS: number;
   readonly espRekeyS: number;
+  /**
+   * Random reduction of each rekey time, up to this many seconds (swanctl rand_time; strongSwan's
+   * Android app: 600 s for the IKE SA, 300 s for CHILD_SAs). Absent = 0.
+   */
+  readonly ikeRekeyJitterS?: number;
+  readonly espRekeyJitterS?: number;
   readonly cookieThreshold: number;
   readonly keepaliveS: number;
   /** MOBIKE (RFC 4555): offered (initiator) or accepted (responder). */
   readonly mobike: boolean;
+}
+
+/**
+ * The pre-shared key for a peer identity: its own entry, else the longest wildcard entry whose
+ * suffix matches (`*@fleet.wakelab` for every `...@fleet.wakelab`, as strongSwan matches
+ * identities with wildcards in its secrets). Undefined when none matches.
+ */
+export function pskFor(secrets: ReadonlyMap<string, Uint8Array>, peerId: string): Uint8Array | undefined {
+  const exact = secrets.get(peerId);
+  if (exact) return exact;
+  let best: [number, Uint8Array] | undefined;
+  for (const [id, psk] of secrets) {
+    if (!id.startsWith('*')) continue;
+    const suffix = id.slice(1);
+    if (peerId.endsWith(suffix) && (!best || suffix.length > best[0])) best = [suffix.length, psk];
+  }
+  return best?.[1];
 }
 
 /** An identity as swanctl.conf writes it (RFC 7296 3.5): IPv4 address, user@host, or a host name. */
@@ -64,6 +87,8 @@ export function ikePolicyOf(c: ResponderConfig): IkePolicy {
     retransmit: { timeoutS: 4, base: 1.8, tries: 5, jitterPct: 0, limitS: 0 },
     ikeRekeyS: c.ike.rekeyS,
     espRekeyS: c.esp.rekeyS,
+    ikeRekeyJitterS: c.ike.rekeyJitterS,
+    espRekeyJitterS: c.esp.rekeyJitterS,
     cookieThreshold: c.cookieThreshold,
     keepaliveS: c.keepaliveS,
     mobike: c.mobike,

@@ -50,15 +50,19 @@ export const responderConfigSchema = z
         proposals: z.array(z.string().min(1)).min(1, 'needs at least one proposal').default(['aes128-sha256-prfsha256-curve25519', 'aes256gcm16-prfsha256-curve25519', 'aes256-sha256-modp2048', 'chacha20poly1305-prfsha256-curve25519']),
         /** swanctl rekey_time for the IKE SA (default 4 h); 0 = never. */
         rekeyS: seconds(7 * 86400).default(14400),
+        /** swanctl rand_time: each rekey time is reduced by a random part of up to this, s (default 0). */
+        rekeyJitterS: seconds(7 * 86400).default(0),
       })
       .strict()
-      .default({ proposals: ['aes128-sha256-prfsha256-curve25519', 'aes256gcm16-prfsha256-curve25519', 'aes256-sha256-modp2048', 'chacha20poly1305-prfsha256-curve25519'], rekeyS: 14400 }),
+      .default({ proposals: ['aes128-sha256-prfsha256-curve25519', 'aes256gcm16-prfsha256-curve25519', 'aes256-sha256-modp2048', 'chacha20poly1305-prfsha256-curve25519'], rekeyS: 14400, rekeyJitterS: 0 }),
     esp: z
       .object({
         /** By default ESN (RFC 4304) is taken when the client offers it, and not otherwise. */
         proposals: z.array(z.string().min(1)).min(1, 'needs at least one proposal').default(['aes128-sha256-esn-noesn', 'aes256gcm16-esn-noesn', 'chacha20poly1305-esn-noesn']),
         /** swanctl children.<name>.rekey_time (default 1 h); 0 = never. */
         rekeyS: seconds(7 * 86400).default(3600),
+        /** swanctl children.<name>.rand_time, s (default 0). */
+        rekeyJitterS: seconds(7 * 86400).default(0),
         /** Anti-replay window in packets (RFC 4303 3.4.3), 0 = off; libipsec's default is 128. */
         replayWindow: z.number().int('must be a whole number').min(0, 'must be at least 0').max(4096, 'must be at most 4096').default(128),
         /** ESP crypto: node:crypto (OpenSSL, fast) or @noble/ciphers (the core's reference); both give the same bytes. */
@@ -70,7 +74,7 @@ export const responderConfigSchema = z
         seqRekeyThreshold: z.number().int('must be a whole number').min(1, 'must be at least 1').max(0xffffffff, 'must be at most 4294967295').optional(),
       })
       .strict()
-      .default({ proposals: ['aes128-sha256-esn-noesn', 'aes256gcm16-esn-noesn', 'chacha20poly1305-esn-noesn'], rekeyS: 3600, replayWindow: 128, backend: 'node' }),
+      .default({ proposals: ['aes128-sha256-esn-noesn', 'aes256gcm16-esn-noesn', 'chacha20poly1305-esn-noesn'], rekeyS: 3600, rekeyJitterS: 0, replayWindow: 128, backend: 'node' }),
     /**
      * The virtual host behind the responder (core/inner): it answers ping and UDP echo (port 7),
      * swallows UDP discard (9), and can push UDP to every client's virtual IP.

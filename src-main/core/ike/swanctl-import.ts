@@ -2,9 +2,9 @@
  * A responder configuration (responder-config.ts) from a strongSwan swanctl.conf: the subset a
  * road-warrior gateway with pre-shared keys uses (swanctl.conf(5)):
  *
- *   connections.<conn>: version, local_addrs, local_port, proposals, rekey_time, dpd_delay,
- *     mobike, pools, local.{auth = psk, id}, remote.{auth = psk, id},
- *     children.<child>: local_ts, esp_proposals, rekey_time, dpd_action
+ *   connections.<conn>: version, local_addrs, local_port, proposals, rekey_time, rand_time,
+ *     dpd_delay, mobike, pools, local.{auth = psk, id}, remote.{auth = psk, id},
+ *     children.<child>: local_ts, esp_proposals, rekey_time, rand_time, dpd_action
  *   pools.<pool>.addrs (one prefix)
  *   secrets.ike-*: id / id-*, secret
  *
@@ -113,6 +113,9 @@ export function importSwanctl(text: string, label: string): SwanctlImport {
   if (proposals.length > 0) ike.proposals = proposals;
   const ikeRekey = conn.get('rekey_time');
   if (ikeRekey !== undefined) ike.rekeyS = seconds(ikeRekey, `${label}: ${conn.path}.rekey_time`);
+  // rand_time when set (charon's own default is over_time, 10 % of rekey_time; ours is 0).
+  const ikeRand = conn.get('rand_time');
+  if (ikeRand !== undefined) ike.rekeyJitterS = seconds(ikeRand, `${label}: ${conn.path}.rand_time`);
   if (Object.keys(ike).length > 0) config.ike = ike;
 
   const dpd: Record<string, unknown> = {};
@@ -144,6 +147,8 @@ export function importSwanctl(text: string, label: string): SwanctlImport {
   if (espProposals.length > 0) esp.proposals = espProposals;
   const espRekey = child.get('rekey_time');
   if (espRekey !== undefined) esp.rekeyS = seconds(espRekey, `${label}: ${child.path}.rekey_time`);
+  const espRand = child.get('rand_time');
+  if (espRand !== undefined) esp.rekeyJitterS = seconds(espRand, `${label}: ${child.path}.rand_time`);
   if (Object.keys(esp).length > 0) config.esp = esp;
   const action = child.get('dpd_action');
   if (action !== undefined) {

@@ -64,6 +64,17 @@ describe('CookieJar', () => {
     expect(toHex(jar.make(Ni, ipi, spiI).subarray(0, 4))).toBe('00000003');
   });
 
+  it('rotates at exactly nextRotation even where now - rotatedAt rounds below the period', () => {
+    const jar = new CookieJar(createNobleSuite(seededRandom(6)), 60);
+    const start = 4036.0213999999255; // (start + 60) - start is 59.999... in doubles
+    expect(start + 60 - start).toBeLessThan(60);
+    jar.rotate(start);
+    const due = jar.nextRotation;
+    jar.rotate(due);
+    // Moved on: an engine woken at `due` is not asked to wake at `due` again.
+    expect(jar.nextRotation).toBeGreaterThan(due);
+  });
+
   it('refuses a bad period and bad local arguments, naming them', () => {
     const suite = createNobleSuite(seededRandom(5));
     expect(() => new CookieJar(suite, 0)).toThrow(/"periodS"/);

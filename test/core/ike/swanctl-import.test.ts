@@ -28,6 +28,7 @@ connections {
         local_ts = 198.18.100.0/24, 198.18.101.0/24
         esp_proposals = aes128gcm16
         rekey_time = 1h
+        rand_time = 5m
         dpd_action = restart
         start_action = none
       }
@@ -61,8 +62,8 @@ describe('importSwanctl', () => {
       { id: 'phone-1@wakelab', psk: 'a # secret with spaces' },
       { id: 'phone-2@wakelab', psk: 'a # secret with spaces' },
     ]);
-    expect(cfg.ike).toEqual({ proposals: ['aes128-sha256-x25519', 'aes256gcm16-prfsha256-curve25519'], rekeyS: 14400 });
-    expect(cfg.esp).toMatchObject({ proposals: ['aes128gcm16'], rekeyS: 3600 });
+    expect(cfg.ike).toEqual({ proposals: ['aes128-sha256-x25519', 'aes256gcm16-prfsha256-curve25519'], rekeyS: 14400, rekeyJitterS: 0 });
+    expect(cfg.esp).toMatchObject({ proposals: ['aes128gcm16'], rekeyS: 3600, rekeyJitterS: 300 });
     expect(cfg.pool).toBe('198.18.200.0/28');
     expect(cfg.localTs).toEqual(['198.18.100.0/24', '198.18.101.0/24']);
     expect(cfg.dpd).toMatchObject({ delayS: 30, action: 'keep' });

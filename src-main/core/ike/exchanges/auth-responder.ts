@@ -15,7 +15,7 @@ import { formatIpv4, ipv4Bytes } from '../../net/ipv4.ts';
 import { AuthMethod, CfgAttr, CfgType, NotifyError, NotifyStatus, PayloadType as T } from '../constants.ts';
 import type { IkeSa } from '../ike-sa.ts';
 import { macedId, pskAuth, signedOctets } from '../keymat.ts';
-import { identityText, type IkePolicy } from '../policy.ts';
+import { identityText, pskFor, type IkePolicy } from '../policy.ts';
 import { encodeId, type Identification } from '../wire/id.ts';
 import type { Payload } from '../wire/payloads.ts';
 import { findNotify, first, notify } from './build.ts';
@@ -47,7 +47,7 @@ export function respondAuth(
   const auth = first(payloads, T.AUTH);
   if (!idi || idi.type !== T.IDi || !auth) return failed('IKE_AUTH request without IDi or AUTH (EAP is not supported)');
   const peerId = identityText(idi);
-  const psk = policy.secrets.get(peerId);
+  const psk = pskFor(policy.secrets, peerId);
   if (!psk) return failed(`no pre-shared key for the identity "${peerId}"`);
   if (auth.method !== AuthMethod.SHARED_KEY_MIC) return failed(`AUTH method ${auth.method} is not SHARED_KEY_MIC (only PSK is supported)`);
   const idr = first(payloads, T.IDr);

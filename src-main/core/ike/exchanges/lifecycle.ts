@@ -10,18 +10,30 @@ import type { Env } from './env.ts';
 
 type Down = Extract<import('../io.ts').IkeEvent, { kind: 'ike-down' }>['reason'];
 
+/**
+ * When a new SA is to be rekeyed: `base` seconds from now, less a random part of up to `jitterS`
+ * (swanctl rand_time, 2.8: "randomize the lifetime"), drawn from the suite's random source.
+ */
+export function rekeyDue(env: Env, now: number, base: number, jitterS = 0): number {
+  if (base <= 0) return Infinity;
+  if (jitterS <= 0) return now + base;
+  const r = env.suite.randomBytes(4);
+  const u = (((r[0]! << 24) | (r[1]! << 16) | (r[2]! << 8) | r[3]!) >>> 0) / 2 ** 32;
+  return now + Math.max(base - u * Math.min(jitterS, base), 0);
+}
+
 /** The SA is up; INITIAL_CONTACT (2.4) was already acted on when the peer was authenticated. */
 export function establish(env: Env, sa: IkeSa, now: number): void {
   sa.state = 'established';
   sa.establishedAt = now;
-  if (env.policy.ikeRekeyS > 0) sa.rekeyAt = now + env.policy.ikeRekeyS;
+  if (env.policy.ikeRekeyS > 0) sa.rekeyAt = rekeyDue(env, now, env.policy.ikeRekeyS, env.policy.ikeRekeyJitterS);
   scheduleDpd(env, sa, now);
   env.out.event({ kind: 'ike-up', sa: sa.name, peerId: sa.peerId, peer: sa.peer, virtualIp: sa.virtualIp === null ? null : formatIpv4(sa.virtualIp) });
 }
 
 export function childUp(env: Env, sa: IkeSa, child: ChildSa, rekeyOf: number | null, now: number): void {
   sa.children.push(child);
-  if (env.policy.espRekeyS > 0) child.rekeyAt = now + env.policy.espRekeyS;
+  if (env.policy.espRekeyS > 0) child.rekeyAt = rekeyDue(env, now, env.policy.espRekeyS, env.policy.espRekeyJitterS);
   env.out.event({ kind: 'child-up', sa: sa.name, child: child.info(), rekeyOf });
 }
 
@@ -71,7 +83,7 @@ export function adopt(env: Env, old: IkeSa, next: IkeSa, now: number): void {
 export function handOver(env: Env, old: IkeSa, next: IkeSa, now: number): void {
   next.virtualIp = old.virtualIp;
   next.children.push(...old.children.splice(0));
-  if (env.policy.ikeRekeyS > 0) next.rekeyAt = now + env.policy.ikeRekeyS;
+  if (env.policy.ikeRekeyS > 0) next.rekeyAt = rekeyDue(env, now, env.policy.ikeRekeyS, env.policy.ikeRekeyJitterS);
   old.state = 'rekeyed';
   old.dpdAt = Infinity;
   old.rekeyAt = Infinity;
