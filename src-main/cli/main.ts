@@ -8,6 +8,7 @@ import { VERSION } from '../node/version.ts';
 import { registerCatalogCommands } from './commands/catalog.ts';
 import { registerClient } from './commands/client.ts';
 import { registerCompare } from './commands/compare.ts';
+import { registerFleet } from './commands/fleet.ts';
 import { registerImportSwanctl } from './commands/import-swanctl.ts';
 import { registerLab } from './commands/lab.ts';
 import { registerSessions } from './commands/sessions.ts';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerResponder(program);
   registerLab(program);
   registerSessions(program);
+  registerFleet(program);
   registerImportSwanctl(program);
   registerClient(program);
   registerServe(program);

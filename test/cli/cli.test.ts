@@ -235,13 +235,17 @@ describe('errors: one line on stderr, exit status 2, never a stack trace', () =>
     ['lab: responder file missing', ['lab', '--config', '__LAB__{"responder":"missing.json"}'], /missing\.json: no such file/],
     ['lab: bad responder field', ['lab', '--config', '__LAB__{"responder":{"localId":"gw","secrets":[{"id":"c","psk":"pppppppppppppppp"}],"pool":"10.0.0.0/33"}}'], /lab configuration .*: responder: pool: must be an IPv4 prefix/],
     ['lab: port in use', ['lab', '--config', '__LAB__{"busy":true}'], /cannot listen on 127\.0\.0\.1 ports \d+\/\d+: a port is in use/],
+    ['fleet: unknown policy', ['fleet', '--config', '__FLEET__{"groups":[{"name":"a","policy":"no-such-policy","count":1}]}'], /unknown policy preset "no-such-policy"; known: strongswan-android/],
+    ['fleet: a group name twice', ['fleet', '--config', '__FLEET__{"groups":[{"name":"a","policy":"strongswan-android","count":1},{"name":"a","policy":"ios-dpd-high","count":1}]}'], /groups\.1\.name: "a" is used twice/],
+    ['fleet: ports past 65535', ['fleet', '--config', '__FLEET__{"local":{"firstPort":65000},"groups":[{"name":"a","policy":"strongswan-android","count":600}]}'], /local\.firstPort: 600 clients need ports 65000 to 65599, past 65535/],
+    ['fleet: bad status interval', ['fleet', '--config', '__FLEET__{"groups":[{"name":"a","policy":"strongswan-android","count":1}]}', '--status-every', '0'], /--status-every: expected real seconds above 0/],
     ['sessions: no such session', ['sessions', 'show', '99'], /no session 99; see `wakelab sessions list`/],
     ['sessions: export without a format', ['sessions', 'export', '1'], /give --pcapng FILE, --json FILE or both/],
     ['sessions: bad id', ['sessions', 'show', 'x'], /session id must be a positive whole number/],
   ];
   it.each(cases)('%s', async (_name, args, message) => {
     const busy = args.some((a) => a.includes('"busy"')) ? await bindUdp() : null;
-    args = args.map((a) => (a.startsWith('__LAB__') ? labFile(JSON.parse(a.slice(7)), busy?.port) : a));
+    args = args.map((a) => (a.startsWith('__LAB__') ? labFile(JSON.parse(a.slice(7)), busy?.port) : a.startsWith('__FLEET__') ? fleetFile(JSON.parse(a.slice(9))) : a));
     const newer = join(dir, 'newer.db');
     if (args.includes('__NEWER__')) {
       const d = new Database(newer);
@@ -269,6 +273,13 @@ function labFile(patch: Record<string, unknown>, ikePort?: number): string {
   const responder = { listen: { address: '127.0.0.1', ikePort: port, nattPort: port + 1 }, localId: 'gw.wakelab', secrets: [{ id: 'cli', psk: 'x'.repeat(20) }], pool: '198.18.200.0/28', localTs: ['198.18.100.0/24'] };
   const f = join(dir, `lab-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(f, JSON.stringify({ responder, ...rest }));
+  return f;
+}
+
+/** A fleet configuration file with `patch` over a minimal one. */
+function fleetFile(patch: Record<string, unknown>): string {
+  const f = join(dir, `fleet-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(f, JSON.stringify({ psk: 'p'.repeat(20), ...patch }));
   return f;
 }
 

@@ -20,10 +20,15 @@ export const labConfigSchema = z
     radio: profileId.default('lte'),
     clients: z.record(identity, z.object({ radio: profileId }).strict()).default({}),
     /**
-     * How often queued events are committed, s. Events of the last interval are what a crash can
+     * How often queued events are committed, real seconds (whatever the time scale). Events of the last interval are what a crash can
      * lose; every commit is one transaction.
      */
     commitEveryS: z.number().finite().min(0.01, 'must be at least 0.01 s').max(60, 'must be at most 60 s').default(0.25),
+    /**
+     * Lab seconds per real second (default 1): an accelerated lab, for emulated clients that run
+     * at the same scale (`wakelab fleet`). Real clients need 1.
+     */
+    timeScale: z.number().finite().min(0.001, 'must be at least 0.001').max(10000, 'must be at most 10000').default(1),
   })
   .strict();
 
@@ -34,6 +39,7 @@ export interface LabConfig {
   readonly radio: string;
   readonly clients: Readonly<Record<string, { readonly radio: string }>>;
   readonly commitEveryS: number;
+  readonly timeScale: number;
 }
 
 /**
@@ -49,7 +55,7 @@ export function parseLabConfig(input: unknown, label: string, readResponder: (pa
   } else {
     responder = parseResponderConfig(raw.responder, `${label}: responder`);
   }
-  return { responder, radio: raw.radio, clients: raw.clients, commitEveryS: raw.commitEveryS };
+  return { responder, radio: raw.radio, clients: raw.clients, commitEveryS: raw.commitEveryS, timeScale: raw.timeScale };
 }
 
 /** The radio profile id of a client. */

@@ -27,6 +27,8 @@ export interface ResponderRunOptions {
   readonly restore?: { readonly snapshot: Snapshot; readonly seqJump: number };
   /** Seconds on a monotonic clock (default: the UDP host's). */
   readonly clock?: () => number;
+  /** Engine seconds per real second (udp-host.ts; default 1). */
+  readonly timeScale?: number;
 }
 
 export interface RunningResponder {
@@ -49,6 +51,7 @@ export async function runResponder(cfg: ResponderConfig, o: ResponderRunOptions)
     localAddress: cfg.listen.address,
     ports: [cfg.listen.ikePort, cfg.listen.nattPort],
     ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.timeScale ? { timeScale: o.timeScale } : {}),
     onEvent: (e) => {
       o.onEvent(e, host.clock());
       if (o.wiresharkDir && (e.kind === 'ike-up' || e.kind === 'child-up' || e.kind === 'ike-rekeyed' || e.kind === 'child-down' || e.kind === 'ike-down' || e.kind === 'ike-restored')) {

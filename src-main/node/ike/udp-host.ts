@@ -20,8 +20,13 @@ export interface HostOptions {
   readonly localAddress: string;
   readonly ports: readonly number[];
   readonly onEvent: (e: IkeEvent) => void;
-  /** Seconds on a monotonic clock. */
+  /** Seconds on a monotonic clock (default: performance.now(), times `timeScale`). */
   readonly clock?: () => number;
+  /**
+   * How many engine seconds pass per real second (default 1): labs and fleets run accelerated
+   * with the same scale, so both ends see the same times. Timers are armed for real time.
+   */
+  readonly timeScale?: number;
 }
 
 /** Seconds, monotonic; a double, not a BigInt (this runs for every datagram). */
@@ -36,12 +41,16 @@ export class UdpHost {
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   readonly clock: () => number;
+  private readonly scale: number;
 
   constructor(
     private readonly engine: Engine,
     private readonly o: HostOptions,
   ) {
-    this.clock = o.clock ?? monotonic;
+    this.scale = o.timeScale ?? 1;
+    if (!(this.scale > 0 && Number.isFinite(this.scale))) throw new RangeError(`"timeScale" expected a number above 0, got ${String(o.timeScale)}`);
+    const scale = this.scale;
+    this.clock = o.clock ?? (scale === 1 ? monotonic : () => monotonic() * scale);
   }
 
   /** Binds every port; rejects with the socket error (EADDRINUSE, EACCES) if one fails. Returns the bound ports. */
@@ -95,7 +104,7 @@ export class UdpHost {
       this.timer = null;
       return;
     }
-    const ms = Math.max(0, Math.min((due - this.clock()) * 1000, 2 ** 31 - 1));
+    const ms = Math.max(0, Math.min(((due - this.clock()) * 1000) / this.scale, 2 ** 31 - 1));
     this.timer = setTimeout(() => {
       this.engine.tick(this.clock());
       this.flush();

@@ -62,7 +62,8 @@ export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningL
   };
   for (const id of new Set([cfg.radio, ...Object.values(cfg.clients).map((c) => c.radio)])) radios.set(id, o.radio(id));
 
-  const clock = o.clock ?? monotonic;
+  const scale = cfg.timeScale;
+  const clock = o.clock ?? (() => monotonic() * scale);
   const labId = Number(
     o.db
       .prepare('INSERT INTO labs (started_at, stopped_at, config_json, wakelab_version) VALUES (?, NULL, ?, ?)')
@@ -76,6 +77,7 @@ export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningL
     responder = await runResponder(cfg.responder, {
       traffic: true,
       clock,
+      timeScale: scale,
       onEvent: (e, t) => {
         const out = estimator.onEvent(t - t0, e);
         writer.add(out);
@@ -101,7 +103,7 @@ export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningL
     } catch (e) {
       o.onCommitError?.(e);
     }
-  }, cfg.commitEveryS * 1000);
+  }, cfg.commitEveryS * 1000); // real seconds: a disk's pace, whatever the time scale
   return {
     labId,
     responder,

@@ -4,7 +4,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freeUdpPorts } from '../../support/ports.ts';
 import { parseLabConfig } from '../../../src-main/core/live/lab-config.ts';
 import { readPcapng } from '../../../src-main/core/trace/pcapng.ts';
 import { runLab } from '../../../src-main/node/live/run-lab.ts';
@@ -15,8 +16,8 @@ import { radioProfile } from '../../support/builtins.ts';
 import { PSK, responderConfig } from '../../core/ike/support/net.ts';
 import { cleanupAfterEach, loopbackClient } from '../support/loopback.ts';
 
-// Ports from the process id, so parallel test processes do not collide (udp.test.ts uses +0..3).
-const base = 24000 + (process.pid % 2000) * 4;
+let base = 0;
+beforeAll(async () => void (base = await freeUdpPorts(4)));
 const cleanup = cleanupAfterEach();
 
 describe('the live lab on loopback', () => {

@@ -1,0 +1,80 @@
+/**
+ * Starting a lab from the command line (`wakelab lab`, and `wakelab fleet` with a `lab` of its
+ * own): reads and checks the lab configuration, opens the database, runs the lab, and prints its
+ * events and wakeups as lines (text, or JSON with `json`).
+ */
+import { dirname, join, resolve } from 'node:path';
+import { WakeLabError } from '../core/errors.ts';
+import { parseLabConfig, type LabConfig } from '../core/live/lab-config.ts';
+import type Database from 'better-sqlite3';
+import { Catalog } from '../node/catalog.ts';
+import { readJsonFile } from '../node/files.ts';
+import { jsonLine, textLine } from '../node/ike/log-line.ts';
+import { runLab, type LabRadio, type RunningLab } from '../node/live/run-lab.ts';
+import { dbError, openDatabase } from '../node/store/open.ts';
+import { defaultDataDir } from '../node/store/paths.ts';
+import { warn } from './context.ts';
+import { listenError } from './listen-error.ts';
+
+const LIFECYCLE = new Set(['ike-up', 'ike-down', 'ike-rekeyed', 'child-up', 'child-down', 'peer-moved', 'ike-restored', 'mid-sync', 'mobike-update', 'dpd-failed']);
+
+export interface LabPrinting {
+  readonly json: boolean;
+  /** Every exchange and datagram too. */
+  readonly verbose: boolean;
+  /** SA events and wakeups as they happen (default true). */
+  readonly events?: boolean;
+}
+
+export const round = (t: number): number => Math.round(t * 1000) / 1000;
+const stamp = (t: number): string => `${t.toFixed(3).padStart(10)} s`;
+export const out = (line: string): void => void process.stdout.write(line + '\n');
+
+/** Reads a lab configuration file; a responder given as a path is read relative to it. */
+export function readLabConfig(path: string): LabConfig {
+  const labFile = resolve(path);
+  return parseLabConfig(readJsonFile(path), `lab configuration ${path}`, (p) => {
+    const file = resolve(dirname(labFile), p);
+    return { value: readJsonFile(file), label: `responder configuration ${file}` };
+  });
+}
+
+export async function startLab(cfg: LabConfig, label: string, dbFile: string, p: LabPrinting): Promise<{ lab: RunningLab; db: Database.Database }> {
+  const catalog = new Catalog(undefined, join(defaultDataDir(), 'radio-profiles'));
+  const radio = (id: string): LabRadio => {
+    if (!catalog.ids('radio').includes(id)) throw new WakeLabError('INVALID_ARGUMENT', `${label}: radio profile "${id}" is unknown; known: ${catalog.ids('radio').join(', ')}`);
+    const e = catalog.get('radio', id);
+    return { profile: e.value, json: JSON.stringify(e.value) };
+  };
+  const { db } = openDatabase(dbFile);
+  const events = p.events !== false;
+  try {
+    const lab = await runLab(cfg, {
+      db,
+      radio,
+      onEvent: (e, t, o) => {
+        if (!events) return;
+        if (LIFECYCLE.has(e.kind) || (p.verbose && e.kind !== 'keepalive')) out(p.json ? jsonLine(e, t) : `${stamp(t)} ${textLine(e)}`);
+        for (const w of o.wakeups) {
+          out(p.json ? JSON.stringify({ kind: 'wakeup', t: round(w.t), client: w.client, n: w.n, cause: w.cause, stateLeft: w.stateLeft }) : `${stamp(w.t)} ${w.client}: radio wakeup #${w.n + 1} (${w.cause}), left ${w.stateLeft}`);
+        }
+      },
+      onCommit: (c, t) => {
+        if (p.json && c.packets + c.events + c.wakeups + c.closed > 0) out(JSON.stringify({ kind: 'commit', t: round(t), ...c }));
+      },
+      onCommitError: (e) => warn(`could not write to ${dbFile}, will retry: ${(dbError(dbFile, e) as Error).message}`),
+    });
+    return { lab, db };
+  } catch (e) {
+    db.close();
+    throw listenError(dbError(dbFile, e), cfg.responder);
+  }
+}
+
+/** The "listening" line of a lab. */
+export function listeningLine(lab: RunningLab, cfg: LabConfig, dbFile: string, json: boolean): string {
+  const l = cfg.responder.listen;
+  return json
+    ? JSON.stringify({ kind: 'listening', lab: lab.labId, db: dbFile, address: l.address, ...lab.responder.ports, timeScale: cfg.timeScale })
+    : `lab ${lab.labId}: responder listening on ${l.address} ports ${lab.responder.ports.ike} and ${lab.responder.ports.natt} as "${cfg.responder.localId}"${cfg.timeScale !== 1 ? `, ${cfg.timeScale}x real time` : ''}; recording to ${dbFile}`;
+}
