@@ -23,6 +23,7 @@ import { isEsp } from '../esp/packet.ts';
 import type { Endpoint, IkeEvent, Output } from '../ike/io.ts';
 import type { TrafficNote } from '../ike/traffic.ts';
 import { wireHead } from '../session/wire-head.ts';
+import { TimerHeap } from '../timer-heap.ts';
 import type { IkePolicy } from '../ike/policy.ts';
 import { Responder, type Ports } from '../ike/responder.ts';
 import { parseSelectorText } from '../ike/traffic-selectors.ts';
@@ -61,6 +62,17 @@ export class Gateway {
   /** Which IKE SA each peer endpoint ("address:port") belongs to, and back: keepalives carry no SPI. */
   private readonly saAt = new Map<string, string>();
   private readonly peerOf = new Map<string, string>();
+  /**
+   * The gateway's own NAT-T keepalives (policy keepaliveS > 0): to a peer behind a NAT, after
+   * keepaliveS without sending it anything (RFC 3948 4 has the NATed side send them; a gateway
+   * doing so keeps a carrier's mapping open, at the cost of the phone's radio).
+   */
+  private readonly lastOutTo = new Map<string, number>();
+  private readonly keepalives = new TimerHeap<string>((sa) => {
+    const last = this.lastOutTo.get(sa);
+    const k = this.responder.policy.keepaliveS;
+    return last === undefined ? Number.NaN : k > 0 ? last + k : Infinity;
+  });
 
   constructor(private readonly o: GatewayOptions) {
     this.responder = new Responder(o.suite, o.policy, o.ports);
@@ -80,7 +92,19 @@ export class Gateway {
   }
 
   nextDeadline(): number {
-    return Math.min(this.responder.nextDeadline(), this.host.nextDeadline());
+    return Math.min(this.responder.nextDeadline(), this.host.nextDeadline(), this.keepalives.next());
+  }
+
+  /**
+   * Changes the DPD delay and retransmissions and the gateway's keepalive interval while running
+   * (Responder.updatePolicy): existing SAs follow at their next timer. Reported as a
+   * `policy-changed` event, so session recordings show when.
+   */
+  updatePolicy(now: number, patch: Parameters<Responder['updatePolicy']>[1]): void {
+    this.responder.updatePolicy(now, patch);
+    if (patch.keepaliveS !== undefined) for (const sa of this.lastOutTo.keys()) this.keepalives.touch(sa);
+    this.out.push({ kind: 'event', event: { kind: 'policy-changed', changes: { ...patch } } });
+    this.pump(now);
   }
 
   /** Moves on what the Responder produced outside `receive` and `tick` (a restore, gateway/snapshot.ts). */
@@ -102,6 +126,7 @@ export class Gateway {
   tick(now: number): void {
     this.responder.tick(now);
     this.pump(now);
+    for (const name of this.keepalives.due(now)) this.keepalive(now, name);
     for (const inner of this.host.tick(now)) this.sendInner(now, inner);
     this.pump(now);
   }
@@ -126,6 +151,27 @@ export class Gateway {
     const note: TrafficNote = { cls: 'data', sa: r.ikeSa, spi: r.spiOut };
     this.out.push({ kind: 'send', from: sa.local, to: sa.peer, bytes: r.packet, note });
     this.traffic('out', sa.peer, sa.local, r.packet, note);
+    this.sentTo(now, r.ikeSa);
+  }
+
+  /** Something went to this SA's peer: its keepalive moves (lazily: the heap looks again when due). */
+  private sentTo(now: number, sa: string): void {
+    if (this.lastOutTo.has(sa)) this.lastOutTo.set(sa, now);
+  }
+
+  private keepalive(now: number, name: string): void {
+    const sa = this.responder.ikeSa(name);
+    const k = this.responder.policy.keepaliveS;
+    if (!sa || sa.state !== 'established' || k <= 0) return;
+    const last = this.lastOutTo.get(name) ?? now;
+    if (sa.natt && sa.peerBehindNat && now >= last + k - 1e-9) {
+      const note: TrafficNote = { cls: 'keepalive', sa: name };
+      const bytes = Uint8Array.of(0xff);
+      this.out.push({ kind: 'send', from: sa.local, to: sa.peer, bytes, note });
+      this.traffic('out', sa.peer, sa.local, bytes, note);
+      this.lastOutTo.set(name, now);
+    }
+    this.keepalives.touch(name);
   }
 
   private traffic(dir: 'in' | 'out', peer: Endpoint, local: Endpoint, payload: Uint8Array, note: TrafficNote): void {
@@ -142,7 +188,10 @@ export class Gateway {
       for (const o of this.responder.drain()) {
         if (o.kind === 'event') this.onEvent(now, o.event);
         this.out.push(o);
-        if (o.kind === 'send') this.traffic('out', o.to, o.from, o.bytes, o.note ?? { cls: 'control' });
+        if (o.kind === 'send') {
+          this.traffic('out', o.to, o.from, o.bytes, o.note ?? { cls: 'control' });
+          if (o.note?.sa !== undefined) this.sentTo(now, o.note.sa);
+        }
       }
       const due = this.dataPlane.takeRekeysDue();
       if (due.length === 0) return;
@@ -168,6 +217,7 @@ export class Gateway {
 
   private onEvent(now: number, e: IkeEvent): void {
     if (this.o.traffic !== false) this.trackEvent(e);
+    this.trackKeepalive(now, e);
     switch (e.kind) {
       case 'child-up': {
         this.dataPlane.add(now, e.sa, e.child);
@@ -198,6 +248,27 @@ export class Gateway {
         this.pushes.delete(e.sa);
         return;
       }
+      default:
+        return;
+    }
+  }
+
+  /** Which IKE SAs may get the gateway's keepalives, and since when nothing went to them. */
+  private trackKeepalive(now: number, e: IkeEvent): void {
+    switch (e.kind) {
+      case 'ike-up':
+      case 'ike-restored':
+        this.lastOutTo.set(e.sa, now);
+        return this.keepalives.touch(e.sa);
+      case 'ike-rekeyed': {
+        const last = this.lastOutTo.get(e.sa);
+        this.lastOutTo.delete(e.sa);
+        this.lastOutTo.set(e.newSa, last ?? now);
+        return this.keepalives.touch(e.newSa);
+      }
+      case 'ike-down':
+        this.lastOutTo.delete(e.sa);
+        return;
       default:
         return;
     }

@@ -55,6 +55,8 @@ export type IkeEvent =
   | { readonly kind: 'exchange'; readonly sa: string; readonly exchange: string; readonly dir: 'in' | 'out'; readonly request: boolean; readonly messageId: number; readonly summary: string }
   | { readonly kind: 'drop'; readonly reason: string; readonly detail: string; readonly from: Endpoint }
   | { readonly kind: 'keepalive'; readonly from: Endpoint }
+  /** The gateway's policy was changed while running (the live lab's controls): the new values. */
+  | { readonly kind: 'policy-changed'; readonly changes: Readonly<Record<string, unknown>> }
   /**
    * One datagram to or from a peer (the Gateway reports every one): `bytes` is the UDP payload,
    * `ipBytes` the IPv4 packet on the wire (28 octets of IPv4 and UDP headers more), `local` our

@@ -108,7 +108,11 @@ export const responderConfigSchema = z
       .default({ delayS: 30, retransmit: { timeoutS: 4, base: 1.8, tries: 5, jitterPct: 0, limitS: 0 }, action: 'clear' }),
     /** Send COOKIE (RFC 7296 2.6) once this many IKE SAs are half-open; 0 = always. */
     cookieThreshold: z.number().int().min(0).max(1_000_000).default(30),
-    /** NAT-T keepalive interval when the responder itself is behind a NAT (RFC 3948 4), 0 = off. */
+    /**
+     * The gateway's own NAT-T keepalives (RFC 3948 4): one to each client behind a NAT after this
+     * long without sending it anything, keeping a carrier's mapping open at the cost of the phone's
+     * radio; 0 = off (charon sends them only when it is itself behind a NAT).
+     */
     keepaliveS: seconds(3600).default(0),
     /** swanctl `mobike` (default yes): answer MOBIKE_SUPPORTED and take UPDATE_SA_ADDRESSES (RFC 4555). */
     mobike: z.boolean().default(true),

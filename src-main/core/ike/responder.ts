@@ -10,7 +10,7 @@ import { formatIpv4 } from '../net/ipv4.ts';
 import type { CryptoSuite } from '../crypto/suite.ts';
 import { ExchangeType, NotifyError } from './constants.ts';
 import { CookieJar } from './cookie.ts';
-import { DeadlineHeap } from './deadline-heap.ts';
+import { TimerHeap } from '../timer-heap.ts';
 import { notify } from './exchanges/build.ts';
 import type { Env } from './exchanges/env.ts';
 import { handleRequest } from './exchanges/requests-in.ts';
@@ -45,7 +45,7 @@ export class Responder {
   keepalives = 0;
   private readonly out = new Outbox();
   private readonly cookies: CookieJar;
-  private readonly deadlines = new DeadlineHeap();
+  private readonly deadlines = new TimerHeap<IkeSa>((sa) => (sa.state === 'dead' ? Number.NaN : sa.deadline()));
   /** SAs added while handling another (a rekey's new SA): their deadlines are recorded afterwards. */
   private readonly touched: IkeSa[] = [];
 
@@ -61,10 +61,32 @@ export class Responder {
 
   constructor(
     readonly suite: CryptoSuite,
-    readonly policy: IkePolicy,
+    private currentPolicy: IkePolicy,
     readonly ports: Ports,
   ) {
     this.cookies = new CookieJar(suite);
+  }
+
+  get policy(): IkePolicy {
+    return this.currentPolicy;
+  }
+
+  /**
+   * Changes the DPD delay, DPD retransmissions or keepalive interval while running (the live lab's
+   * policy controls). No exchange in flight is touched: each established SA's next liveness check
+   * is moved to its last inbound packet plus the new delay (now at the earliest; never with delay
+   * 0), and the new retransmission schedule applies from the next DPD on.
+   */
+  updatePolicy(now: number, patch: { readonly dpd?: Partial<IkePolicy['dpd']>; readonly keepaliveS?: number }): void {
+    const p = this.currentPolicy;
+    this.currentPolicy = { ...p, ...(patch.dpd ? { dpd: { ...p.dpd, ...patch.dpd } } : {}), ...(patch.keepaliveS !== undefined ? { keepaliveS: patch.keepaliveS } : {}) };
+    if (!patch.dpd || patch.dpd.delayS === undefined) return;
+    const delay = this.currentPolicy.dpd.delayS;
+    for (const sa of this.sas.values()) {
+      if (sa.state !== 'established' || sa.pending) continue;
+      sa.dpdAt = delay > 0 ? Math.max(now, sa.lastInbound + delay) : Infinity;
+      this.deadlines.touch(sa);
+    }
   }
 
   /** All IKE SAs (established, half-open, being deleted). */

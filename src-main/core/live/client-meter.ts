@@ -11,6 +11,7 @@ import { byCause, CAUSES, type Cause } from '../causes.ts';
 import type { TrafficClass } from '../ike/traffic.ts';
 import type { RadioProfile } from '../radio/profile.ts';
 import { RadioModel } from '../radio/radio-model.ts';
+import type { TimelinePacket } from '../radio/timeline.ts';
 import { causeOf } from './traffic-cause.ts';
 
 /** A radio wakeup the moment it happens: its energy is known once its tail has ended. */
@@ -47,11 +48,19 @@ export interface MeterTotals {
   readonly lastOut: number | null;
 }
 
+/** Recent datagrams kept per client for its live radio timeline (timeline.ts replays them). */
+const RECENT_PACKETS = 400;
+
 export class ClientMeter {
-  readonly radio: RadioModel;
+  radio: RadioModel;
+  profile: RadioProfile;
   private seen = 0;
-  /** Wakeups below this index have been reported closed. */
+  /** Wakeups below this index (of the current radio's log) have been reported closed. */
   private closed = 0;
+  /** Wakeups and energy of radios this client had before a profile change, and how many wakeups. */
+  private readonly before = { energyJ: new Float64Array(CAUSES.length), wakeups: new Float64Array(CAUSES.length), count: 0, totalJ: 0 };
+  /** The latest datagrams, oldest first (at most RECENT_PACKETS). */
+  readonly recent: TimelinePacket[] = [];
   private packetsIn = 0;
   private packetsOut = 0;
   private lastIn: number | null = null;
@@ -63,8 +72,30 @@ export class ClientMeter {
     profile: RadioProfile,
     readonly since: number,
   ) {
+    this.profile = profile;
     this.radio = new RadioModel(profile, { startS: since, record: true });
     this.last = since;
+  }
+
+  /**
+   * From `t` on, the client's radio is `profile` (a per-client model setting changed while the lab
+   * runs): the current radio is finished there (its running tail cut, as at the end of a run) and
+   * a new one starts idle. Totals carry on across the change. Returns the wakeups this closed.
+   */
+  switchProfile(t: number, profile: RadioProfile): ClosedWakeup[] {
+    const closed = this.finish(t);
+    const b = this.before;
+    for (let i = 0; i < CAUSES.length; i++) {
+      b.energyJ[i]! += this.radio.energyJ[i]!;
+      b.wakeups[i]! += this.radio.wakeups[i]!;
+    }
+    b.totalJ += this.radio.totalJ;
+    b.count += this.radio.log!.time.length;
+    this.profile = profile;
+    this.radio = new RadioModel(profile, { startS: this.last, record: true });
+    this.seen = 0;
+    this.closed = 0;
+    return closed;
   }
 
   /**
@@ -81,11 +112,14 @@ export class ClientMeter {
       this.packetsOut++;
       this.lastOut = t;
     }
-    this.radio.packet(this.last, fromClient, ipBytes, causeOf(cls));
+    const cause = causeOf(cls);
+    this.radio.packet(this.last, fromClient, ipBytes, cause);
+    if (this.recent.length >= RECENT_PACKETS) this.recent.shift();
+    this.recent.push({ tS: this.last, up: fromClient, bytes: ipBytes, cause: CAUSES[cause]! });
     const log = this.radio.log!;
     if (log.time.length === this.seen) return null;
     const i = (this.seen = log.time.length) - 1;
-    return { client: this.client, n: i, t: log.time[i]!, cause: CAUSES[log.cause[i]!]!, stateLeft: log.stateLeft[i]! };
+    return { client: this.client, n: this.before.count + i, t: log.time[i]!, cause: CAUSES[log.cause[i]!]!, stateLeft: log.stateLeft[i]! };
   }
 
   /** Wakeups whose tails ended since the last call (charging up to `now` first). */
@@ -95,7 +129,7 @@ export class ClientMeter {
     const open = this.radio.openWakeup;
     const upTo = open >= 0 ? open : log.time.length;
     const out: ClosedWakeup[] = [];
-    for (; this.closed < upTo; this.closed++) out.push({ client: this.client, n: this.closed, energyJ: log.energyJ[this.closed]! });
+    for (; this.closed < upTo; this.closed++) out.push({ client: this.client, n: this.before.count + this.closed, energyJ: log.energyJ[this.closed]! });
     return out;
   }
 
@@ -121,8 +155,10 @@ export class ClientMeter {
     this.charge(now);
     const t = this.last;
     const hours = Math.max(t - this.since, 1e-9) / 3600;
-    const energyJ = byCause(this.radio.energyJ);
-    const wakeups = byCause(this.radio.wakeups);
+    const b = this.before;
+    const energyJ = byCause(this.radio.energyJ.map((v, i) => v + b.energyJ[i]!));
+    const wakeups = byCause(this.radio.wakeups.map((v, i) => v + b.wakeups[i]!));
+    const totalJ = this.radio.totalJ + b.totalJ;
     const perHour = Object.fromEntries(CAUSES.map((c) => [c, wakeups[c] / hours])) as Record<Cause, number>;
     return {
       client: this.client,
@@ -130,8 +166,8 @@ export class ClientMeter {
       connectedS: t - this.since,
       energyJ,
       wakeups,
-      totalJ: this.radio.totalJ,
-      joulesPerHour: this.radio.totalJ / hours,
+      totalJ,
+      joulesPerHour: totalJ / hours,
       wakeupsPerHour: perHour,
       packetsIn: this.packetsIn,
       packetsOut: this.packetsOut,

@@ -86,6 +86,10 @@ export class LiveEstimator {
       case 'drop':
       case 'keepalive':
         break;
+      case 'policy-changed':
+        // Every client's recording shows when the gateway's policy changed.
+        for (const client of this.meters.keys()) out.events.push({ client, t, event: e });
+        break;
       default:
         this.lifecycle(t, e, out);
         break;
@@ -103,6 +107,19 @@ export class LiveEstimator {
     return [...this.meters.values()].flatMap((m) => m.closedWakeups(now));
   }
 
+  /**
+   * From `t` on, `client` is estimated with `profile` (a per-client model setting changed while
+   * the lab runs); `changes` is what the session recording logs. No-op for an unknown client.
+   */
+  setProfile(t: number, client: string, profile: RadioProfile, changes: Readonly<Record<string, unknown>>): LiveOutput {
+    const out: LiveOutput = { wakeups: [], closed: [], packets: [], events: [] };
+    const m = this.meters.get(client);
+    if (!m) return out;
+    out.closed.push(...m.switchProfile(t, profile));
+    out.events.push({ client, t, event: { kind: 'policy-changed', changes } });
+    return out;
+  }
+
   /** The lab stops at `now`: every running tail is cut there and its wakeup reported closed. */
   finish(now: number): ClosedWakeup[] {
     return [...this.meters.values()].flatMap((m) => m.finish(now));
@@ -113,7 +130,7 @@ export class LiveEstimator {
   }
 
   /** An SA event of a known client's IKE SA (one of an unknown SA, a failed handshake, is left out). */
-  private lifecycle(t: number, e: ClientEvent['event'], out: LiveOutput): void {
+  private lifecycle(t: number, e: Exclude<ClientEvent['event'], { kind: 'policy-changed' }>, out: LiveOutput): void {
     const client = this.clientOf.get(e.sa);
     if (client !== undefined) out.events.push({ client, t, event: e });
   }

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { WakeLabError } from '../errors.ts';
 import { identity, parseResponderConfig, type ResponderConfig } from '../ike/responder-config.ts';
+import { retransmitSchema } from '../policy/schema.ts';
 import { labelled, parseWith } from '../validate.ts';
 
 const profileId = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a radio profile id such as lte or nr-sa');
@@ -56,6 +57,26 @@ export function parseLabConfig(input: unknown, label: string, readResponder: (pa
     responder = parseResponderConfig(raw.responder, `${label}: responder`);
   }
   return { responder, radio: raw.radio, clients: raw.clients, commitEveryS: raw.commitEveryS, timeScale: raw.timeScale };
+}
+
+/**
+ * What can change while the lab runs (the Live view's controls, RunningLab.setPolicy): the DPD
+ * delay and retransmissions, the gateway's keepalive interval, the default radio profile and each
+ * client's. Existing SAs follow at their next timer; each change is logged in the sessions.
+ */
+export const labPolicyPatchSchema = z
+  .object({
+    dpd: z.object({ delayS: z.number().finite().min(0, 'must be at least 0').max(86400, 'must be at most 86400 s').optional(), retransmit: retransmitSchema.optional() }).strict().optional(),
+    keepaliveS: z.number().finite().min(0, 'must be at least 0').max(3600, 'must be at most 3600 s').optional(),
+    radio: profileId.optional(),
+    clients: z.record(identity, profileId).optional(),
+  })
+  .strict();
+
+export type LabPolicyPatch = z.output<typeof labPolicyPatchSchema>;
+
+export function parseLabPolicyPatch(input: unknown, label = 'policy change'): LabPolicyPatch {
+  return parseWith(labPolicyPatchSchema, input, 'INVALID_ARGUMENT', label);
 }
 
 /** The radio profile id of a client. */

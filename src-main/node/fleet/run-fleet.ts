@@ -78,7 +78,7 @@ export async function runFleet(cfg: FleetConfig, o: FleetRunOptions): Promise<Ru
         virtualHost: cfg.virtualHost,
         fakeNat: cfg.fakeNat,
       });
-      const host: UdpHost = new UdpHost(client, { address: cfg.local.address, localAddress: cfg.local.address, ports: [port], clock, timeScale: scale, onEvent: (e) => o.onEvent?.(id, e, host.clock()) });
+      const host: UdpHost = new UdpHost(client, { address: cfg.local.address, localAddress: cfg.local.address, ports: [port], clock, timeScale: scale, onEvent: (e) => o.onEvent?.(id, e, host.engineTime) });
       members.push({ id, group: g.name, client, host });
       port++;
     }

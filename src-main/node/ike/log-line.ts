@@ -34,6 +34,8 @@ export function textLine(e: IkeEvent): string {
       return `dropped a datagram from ${ep(e.from)}: ${e.reason} (${e.detail})`;
     case 'keepalive':
       return `NAT-T keepalive from ${ep(e.from)}`;
+    case 'policy-changed':
+      return `policy changed: ${Object.entries(e.changes).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ')}`;
     case 'traffic':
       return `${e.dir === 'in' ? '<-' : '->'} ${ep(e.peer)} ${e.cls} ${e.ipBytes} B${e.sa ? ` ${e.sa}` : ''}${e.spi !== undefined ? ` SPI ${hex(e.spi)}` : ''}${e.messageId !== undefined ? ` #${e.messageId}${e.request ? ' request' : ' response'}` : ''}`;
   }

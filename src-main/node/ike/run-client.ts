@@ -38,7 +38,7 @@ export async function runClient(cfg: ClientConfig, onEvent: (e: IkeEvent, t: num
       }),
     },
   });
-  const host: UdpHost = new UdpHost(initiator, { address: cfg.local.address, localAddress: cfg.local.address, ports: [cfg.local.ikePort, cfg.local.nattPort], onEvent: (e) => onEvent(e, host.clock()) });
+  const host: UdpHost = new UdpHost(initiator, { address: cfg.local.address, localAddress: cfg.local.address, ports: [cfg.local.ikePort, cfg.local.nattPort], onEvent: (e) => onEvent(e, host.engineTime) });
   await host.start();
   host.act((t) => initiator.connect(t, { address: cfg.local.address, port: cfg.local.ikePort }, { address: cfg.server.address, port: cfg.server.ikePort }));
   return {

@@ -37,6 +37,8 @@ export interface RunningResponder {
   readonly ports: { ike: number; natt: number };
   /** The SAs' state now (secrets). */
   snapshot(): Snapshot;
+  /** Runs an action on the engine now (a policy change) and sends what it produced. */
+  act(fn: (now: number) => void): void;
   close(): Promise<void>;
 }
 
@@ -53,7 +55,7 @@ export async function runResponder(cfg: ResponderConfig, o: ResponderRunOptions)
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.timeScale ? { timeScale: o.timeScale } : {}),
     onEvent: (e) => {
-      o.onEvent(e, host.clock());
+      o.onEvent(e, host.engineTime);
       if (o.wiresharkDir && (e.kind === 'ike-up' || e.kind === 'child-up' || e.kind === 'ike-rekeyed' || e.kind === 'child-down' || e.kind === 'ike-down' || e.kind === 'ike-restored')) {
         writeWiresharkKeys(o.wiresharkDir, responder.ikeSas);
       }
@@ -67,6 +69,7 @@ export async function runResponder(cfg: ResponderConfig, o: ResponderRunOptions)
     responder,
     ports: { ike: ike!, natt: natt! },
     snapshot: () => takeSnapshot(gateway, host.clock(), new Date().toISOString()),
+    act: (fn) => host.act(fn),
     close: () => host.close(),
   };
 }

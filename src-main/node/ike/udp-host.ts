@@ -36,8 +36,13 @@ const monotonic = (): number => performance.now() / 1000;
  * here while the single thread is busy; the default 212,992 octets overflowed under a flood. */
 const RECV_BUFFER = 4 << 20;
 
+/** How late (real seconds) a timer may run and still be given its own due time. */
+const MAX_LATE_REAL_S = 1;
+
 export class UdpHost {
   private readonly sockets = new Map<number, dgram.Socket>();
+  /** The latest time given to the engine. */
+  private last = -Infinity;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   readonly clock: () => number;
@@ -70,7 +75,7 @@ export class UdpHost {
       this.sockets.set(actual, s);
       s.on('message', (msg, rinfo) => {
         if (this.closed) return;
-        this.engine.receive(this.clock(), new Uint8Array(msg.buffer, msg.byteOffset, msg.length), { address: rinfo.address, port: rinfo.port }, { address: this.o.localAddress, port: actual });
+        this.engine.receive(this.now(), new Uint8Array(msg.buffer, msg.byteOffset, msg.length), { address: rinfo.address, port: rinfo.port }, { address: this.o.localAddress, port: actual });
         this.flush();
       });
       s.on('error', () => {}); // ICMP errors from unreachable peers surface here; the engine's retransmissions deal with them
@@ -81,7 +86,7 @@ export class UdpHost {
 
   /** Runs an action on the engine (connect, dpd, close) and sends what it produced. */
   act(fn: (now: number) => void): void {
-    fn(this.clock());
+    fn(this.now());
     this.flush();
   }
 
@@ -106,9 +111,35 @@ export class UdpHost {
     }
     const ms = Math.max(0, Math.min(((due - this.clock()) * 1000) / this.scale, 2 ** 31 - 1));
     this.timer = setTimeout(() => {
-      this.engine.tick(this.clock());
+      this.engine.tick(this.timerNow(due));
       this.flush();
     }, ms);
+  }
+
+  /** The time the engine was last given (events it reports happened then). */
+  get engineTime(): number {
+    return Number.isFinite(this.last) ? this.last : this.clock();
+  }
+
+  /** The clock, never behind a time the engine was already given. */
+  private now(): number {
+    const t = this.clock();
+    if (t > this.last) this.last = t;
+    return this.last;
+  }
+
+  /**
+   * The time a timer for `due` runs the engine at: `due` itself when the event loop ran it late
+   * (by at most MAX_LATE_REAL_S of real time), so a loaded machine delays what is sent but does not
+   * stretch the engine's schedules: at 100 times real time every millisecond of lag would
+   * otherwise add 0.1 s to each keepalive interval. Later than that (a suspended machine), the
+   * clock.
+   */
+  private timerNow(due: number): number {
+    const t = this.clock();
+    const at = Math.max(this.last, t - due <= MAX_LATE_REAL_S * this.scale ? due : t);
+    this.last = Math.max(this.last, at);
+    return at;
   }
 
   async close(): Promise<void> {

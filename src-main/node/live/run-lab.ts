@@ -8,7 +8,8 @@ import type Database from 'better-sqlite3';
 import type { IkeEvent } from '../../core/ike/io.ts';
 import type { MeterTotals } from '../../core/live/client-meter.ts';
 import { LiveEstimator, type LiveOutput } from '../../core/live/estimator.ts';
-import { radioOf, redactedLabConfig, type LabConfig } from '../../core/live/lab-config.ts';
+import { redactedLabConfig, type LabConfig, type LabPolicyPatch } from '../../core/live/lab-config.ts';
+import type { Retransmit } from '../../core/policy/schema.ts';
 import type { RadioProfile } from '../../core/radio/profile.ts';
 import { runResponder, type RunningResponder } from '../ike/run-responder.ts';
 import { VERSION } from '../version.ts';
@@ -33,6 +34,13 @@ export interface LabRunOptions {
   readonly clock?: () => number;
 }
 
+export interface LabPolicy {
+  readonly dpd: { readonly delayS: number; readonly retransmit: Retransmit };
+  readonly keepaliveS: number;
+  readonly radio: string;
+  readonly clients: Readonly<Record<string, string>>;
+}
+
 export interface RunningLab {
   readonly labId: number;
   readonly responder: RunningResponder;
@@ -41,6 +49,14 @@ export interface RunningLab {
   now(): number;
   /** Every client's running totals. */
   totals(): MeterTotals[];
+  /** The policy the lab runs with now (what the Live view's controls show). */
+  policy(): LabPolicy;
+  /**
+   * Changes the policy while running: DPD and keepalives apply to existing SAs at their next timer,
+   * a client's new radio profile from now on; every change is an event in the sessions. An
+   * unknown radio profile throws and changes nothing.
+   */
+  setPolicy(patch: LabPolicyPatch): void;
   /** Commits what is queued now (the timer does this every `commitEveryS`). */
   commit(): CommitCounts;
   /**
@@ -54,13 +70,16 @@ const monotonic = (): number => performance.now() / 1000;
 
 export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningLab> {
   const radios = new Map<string, LabRadio>();
-  const radioFor = (client: string): LabRadio => {
-    const id = radioOf(cfg, client);
+  const load = (id: string): LabRadio => {
     let r = radios.get(id);
     if (!r) radios.set(id, (r = o.radio(id)));
     return r;
   };
-  for (const id of new Set([cfg.radio, ...Object.values(cfg.clients).map((c) => c.radio)])) radios.set(id, o.radio(id));
+  // Which profile each client is estimated with; the Live view may change it while running.
+  const models = { radio: cfg.radio, clients: Object.fromEntries(Object.entries(cfg.clients).map(([c, v]) => [c, v.radio])) as Record<string, string> };
+  const radioIdOf = (client: string): string => models.clients[client] ?? models.radio;
+  const radioFor = (client: string): LabRadio => load(radioIdOf(client));
+  for (const id of new Set([models.radio, ...Object.values(models.clients)])) load(id);
 
   const scale = cfg.timeScale;
   const clock = o.clock ?? (() => monotonic() * scale);
@@ -71,7 +90,7 @@ export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningL
   );
   const t0 = clock();
   const estimator = new LiveEstimator({ profileFor: (c) => radioFor(c).profile });
-  const writer = new SessionWriter(o.db, labId, (c) => ({ id: radioOf(cfg, c), json: radioFor(c).json }));
+  const writer = new SessionWriter(o.db, labId, (c) => ({ id: radioIdOf(c), json: radioFor(c).json }));
   let responder: RunningResponder;
   try {
     responder = await runResponder(cfg.responder, {
@@ -111,6 +130,26 @@ export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningL
     now,
     totals: () => estimator.totals(now()),
     commit: () => commit(),
+    policy: () => {
+      const p = responder.gateway.responder.policy;
+      return { dpd: { delayS: p.dpd.delayS, retransmit: p.dpd.retransmit }, keepaliveS: p.keepaliveS, radio: models.radio, clients: { ...models.clients } };
+    },
+    setPolicy: (patch) => {
+      // Every profile id first, so a bad one changes nothing.
+      for (const id of [...(patch.radio ? [patch.radio] : []), ...Object.values(patch.clients ?? {})]) load(id);
+      if (patch.dpd || patch.keepaliveS !== undefined) {
+        responder.act((t) => responder.gateway.updatePolicy(t, { ...(patch.dpd ? { dpd: patch.dpd } : {}), ...(patch.keepaliveS !== undefined ? { keepaliveS: patch.keepaliveS } : {}) }));
+      }
+      if (!patch.radio && !patch.clients) return;
+      const t = now();
+      const before = new Map(estimator.totals(t).map((m) => [m.client, radioIdOf(m.client)]));
+      if (patch.radio) models.radio = patch.radio;
+      Object.assign(models.clients, patch.clients ?? {});
+      for (const [client, was] of before) {
+        const id = radioIdOf(client);
+        if (id !== was) writer.add(estimator.setProfile(t, client, load(id).profile, { radio: id }));
+      }
+    },
     stop: async () => {
       clearInterval(timer);
       await responder.close();

@@ -134,7 +134,7 @@ export class SessionWriter {
       for (const e of events) {
         const id = idOf(e.client);
         const n = seqs.get(this.sessions.get(e.client)!)!;
-        this.st.event.run(id, n.events++, e.t, e.event.kind, e.event.sa, JSON.stringify(eventDetail(e.event)));
+        this.st.event.run(id, n.events++, e.t, e.event.kind, 'sa' in e.event ? e.event.sa : null, JSON.stringify(eventDetail(e.event)));
       }
       for (const w of wakeups) this.st.wakeup.run(idOf(w.client), w.n, w.t, w.cause, w.stateLeft);
       for (const c of closed) this.st.close.run(c.energyJ, idOf(c.client), c.n);

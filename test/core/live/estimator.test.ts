@@ -91,4 +91,27 @@ describe('the live estimator', () => {
     expect(up.events.map((e) => e.event.kind)).toEqual(['ike-up']);
     expect(est.unattributed).toBe(1);
   });
+
+  it('logs a gateway policy change in every client\'s recording', () => {
+    const { est } = session({ dpd: { delayS: 30 } }, 60);
+    const out = est.onEvent(61, { kind: 'policy-changed', changes: { keepaliveS: 20 } });
+    expect(out.events).toEqual([{ client: 'cli.wakelab', t: 61, event: { kind: 'policy-changed', changes: { keepaliveS: 20 } } }]);
+  });
+
+  it('switches a client to another radio profile: totals carry on, wakeup numbers continue, the running tail is cut', () => {
+    const { t, est, wakeups } = session({ dpd: { delayS: 30 } }, 200);
+    const before = est.totals(200)[0]!;
+    const nr = radioProfile('nr-sa');
+    const out = est.setProfile(200, 'cli.wakelab', nr, { radio: 'nr-sa' });
+    expect(out.events[0]).toMatchObject({ client: 'cli.wakelab', t: 200, event: { kind: 'policy-changed', changes: { radio: 'nr-sa' } } });
+    const after = est.totals(200)[0]!;
+    expect(after.totalJ).toBeCloseTo(before.totalJ, 9);
+    expect(after.wakeups).toEqual(before.wakeups);
+    expect(est.meter('cli.wakelab')!.profile).toBe(nr);
+    // The next datagram, long after every tail, opens the next wakeup on the new radio.
+    const sa = t.initiator.ikeSa!.name;
+    const next = est.onEvent(300, { kind: 'traffic', dir: 'out', peer: { address: '198.18.1.2', port: 4500 }, local: { address: '198.18.2.2', port: 4500 }, head: new Uint8Array(0), bytes: 80, ipBytes: 108, cls: 'dpd', sa, messageId: 9, request: true });
+    expect(next.wakeups).toEqual([{ client: 'cli.wakelab', n: wakeups.length, t: 300, cause: 'dpd', stateLeft: 'RRC_IDLE' }]);
+    expect(est.totals(300)[0]!.wakeups.dpd).toBe(before.wakeups.dpd + 1);
+  });
 });

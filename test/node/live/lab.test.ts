@@ -98,4 +98,32 @@ describe('the live lab on loopback', () => {
     expect(row.stopped_at).not.toBeNull();
     expect(row.config_json).not.toContain(PSK);
   });
+
+  it('changes DPD and a client\'s radio profile while running, and logs each change in the session', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wakelab-lab-'));
+    cleanup(() => rmSync(dir, { recursive: true, force: true }));
+    const { db } = openDatabase(join(dir, 'lab.db'));
+    cleanup(() => void db.close());
+    const responder = responderConfig({ listen: { address: '127.0.0.1', ikePort: base, nattPort: base + 1 }, dpd: { delayS: 0 } });
+    const cfg = parseLabConfig({ responder, radio: 'lte', commitEveryS: 0.05 }, 'lab', () => ({ value: null, label: '' }));
+    const lab = await runLab(cfg, { db, radio: (id) => (id === 'nope' ? (() => { throw new Error('unknown radio profile "nope"'); })() : { profile: radioProfile(id), json: '{}' }) });
+    let stopped = false;
+    cleanup(async () => void (stopped || (await lab.stop())));
+    const client = await loopbackClient(responder, base, 12);
+    cleanup(() => client.host.close());
+    await client.until((e) => e.kind === 'child-up', 5000, 'IKE_AUTH');
+    expect(lab.policy()).toMatchObject({ dpd: { delayS: 0 }, keepaliveS: 0, radio: 'lte', clients: {} });
+    // An unknown profile changes nothing.
+    expect(() => lab.setPolicy({ dpd: { delayS: 1 }, radio: 'nope' })).toThrow(/unknown radio profile "nope"/);
+    expect(lab.policy().dpd.delayS).toBe(0);
+    lab.setPolicy({ dpd: { delayS: 1 }, clients: { 'cli.wakelab': 'nr-sa' } });
+    expect(lab.policy()).toMatchObject({ dpd: { delayS: 1 }, clients: { 'cli.wakelab': 'nr-sa' } });
+    // DPD was off: the existing SA gets its first liveness check at the new delay.
+    await client.until((e) => e.kind === 'exchange' && e.exchange === 'INFORMATIONAL' && e.request && e.dir === 'in', 5000, 'a DPD after the change');
+    stopped = true;
+    await lab.stop();
+    const [s] = listSessions(db, { limit: 1 });
+    const changes = sessionEvents(db, s!.id).filter((e) => e.kind === 'policy-changed').map((e) => e.detail.changes);
+    expect(changes).toEqual([{ dpd: { delayS: 1 } }, { radio: 'nr-sa' }]);
+  });
 });

@@ -74,9 +74,12 @@ export function checkDeadlines(env: Env, sa: IkeSa, now: number): void {
   }
   if (!sa.pending && sa.state === 'established' && now >= sa.dpdAt) {
     // 2.4: only after delayS without an authenticated packet; inbound ESP moves lastInbound
-    // without touching the deadline (Responder.espAlive), so look again here.
-    const due = sa.lastInbound + env.policy.dpd.delayS;
-    if (now < due) sa.dpdAt = due;
+    // without touching the deadline (Responder.espAlive), so look again here. The delay may have
+    // been changed (or turned off) while the lab runs: the current policy decides.
+    const delay = env.policy.dpd.delayS;
+    const due = sa.lastInbound + delay;
+    if (delay <= 0) sa.dpdAt = Infinity;
+    else if (now < due) sa.dpdAt = due;
     else startDpd(env, sa, now);
   }
 }
