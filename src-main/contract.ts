@@ -120,6 +120,118 @@ export interface ProgressEvent {
   total: number;
 }
 
+/** A lab configuration the Live view can start (docs/lab.md), by id. */
+export interface LabConfigItem {
+  id: string;
+  name: string;
+  description: string;
+  origin: 'builtin' | 'user';
+  /** "127.0.0.1:10500/14500" */
+  listen: string;
+  timeScale: number;
+  radio: string;
+}
+
+/** A fleet template (docs/fleet.md), by id. */
+export interface FleetTemplateItem {
+  id: string;
+  name: string;
+  description: string;
+  origin: 'builtin' | 'user';
+  timeScale: number;
+  groups: { name: string; policy: string; count: number; traffic: string }[];
+}
+
+/** What the Live view's policy controls show and change (docs/lab.md, "Changing the policy"). */
+export interface LivePolicy {
+  dpd: { delayS: number; retransmit: { timeoutS: number; base: number; tries: number; jitterPct: number; limitS: number } };
+  keepaliveS: number;
+  /** Default radio profile id, and each client's own. */
+  radio: string;
+  clients: Record<string, string>;
+}
+
+export interface LivePolicyPatch {
+  dpd?: { delayS?: number; retransmit?: LivePolicy['dpd']['retransmit'] };
+  keepaliveS?: number;
+  radio?: string;
+  clients?: Record<string, string>;
+}
+
+/** One client of the running lab, with its live estimate (lab seconds, joules). */
+export interface LiveClientRow {
+  client: string;
+  /** The fleet group it belongs to, when it is an emulated client. */
+  group: string | null;
+  radioId: string;
+  virtualIp: string | null;
+  peer: string | null;
+  ikeSas: number;
+  childSas: number;
+  lastInS: number | null;
+  lastOutS: number | null;
+  /** The radio's state now, if no packet comes. */
+  radioState: string;
+  connectedS: number;
+  totalJ: number;
+  joulesPerHour: number;
+  wakeups: Record<Cause, number>;
+  wakeupsPerHour: number;
+  energyJ: Record<Cause, number>;
+  packetsIn: number;
+  packetsOut: number;
+}
+
+/** A line of the live event stream. */
+export interface LiveEventItem {
+  /** Increasing: a listener keeps what it has not seen. */
+  seq: number;
+  t: number;
+  client: string | null;
+  kind: string;
+  cause: Cause | null;
+  text: string;
+}
+
+export interface LiveFleetGroup {
+  group: string;
+  policy: string;
+  count: number;
+  up: number;
+  connecting: number;
+  down: number;
+  waiting: number;
+  reconnects: number;
+  keepalives: number;
+  /** Mean live estimate of the group's clients, null before any is known. */
+  joulesPerHour: number | null;
+  wakeupsPerHour: number | null;
+}
+
+export interface LiveSnapshot {
+  running: boolean;
+  labConfigId: string | null;
+  labName: string | null;
+  labId: number | null;
+  startedAt: string | null;
+  /** Lab time now, s. */
+  t: number;
+  timeScale: number;
+  listen: string | null;
+  policy: LivePolicy | null;
+  clients: LiveClientRow[];
+  /** Rows left out of `clients` (only the first MAX are sent; the totals cover all). */
+  moreClients: number;
+  fleet: { templateId: string; name: string; groups: LiveFleetGroup[] } | null;
+  /** The latest events, oldest first (at most 200). */
+  events: LiveEventItem[];
+  recorded: { packets: number; events: number; wakeups: number };
+  /** Where the numbers come from: the gateway sees only the tunnel's packets. */
+  vantage: string;
+  /** The last commit error, if the database could not be written. */
+  storeError: string | null;
+}
+
 /** The calls, by name. */
 export interface LabApi {
   info(): Promise<AppInfo>;
@@ -138,11 +250,27 @@ export interface LabApi {
   openComparison(req: { id: number }): Promise<CompareView>;
   deleteComparison(req: { id: number }): Promise<boolean>;
   deleteRun(req: { id: number }): Promise<boolean>;
+  listLabConfigs(): Promise<{ items: LabConfigItem[]; problems: string[] }>;
+  listFleetTemplates(): Promise<{ items: FleetTemplateItem[]; problems: string[] }>;
+  /** The live lab now (running or not). */
+  liveStatus(): Promise<LiveSnapshot>;
+  /** Starts the responder and the live estimator with a lab configuration; one lab at a time. */
+  startLab(req: { configId: string }): Promise<LiveSnapshot>;
+  /** Stops the fleet (if any) and the lab; its sessions stay in the database. */
+  stopLab(): Promise<LiveSnapshot>;
+  /** Starts emulated clients from a template against the running lab, at the lab's time scale. */
+  startFleet(req: { templateId: string }): Promise<LiveSnapshot>;
+  stopFleet(): Promise<LiveSnapshot>;
+  setLivePolicy(req: LivePolicyPatch): Promise<LiveSnapshot>;
+  /** A client's radio states over the last `windowS` lab seconds (default 600), ending now. */
+  liveTimeline(req: { client: string; windowS?: number }): Promise<Timeline>;
 }
 
 /** The events, by name, with their payloads. */
 export interface LabEvents {
   progress: ProgressEvent;
+  /** The live lab, about twice a second while it runs, and at every start and stop. */
+  live: LiveSnapshot;
 }
 
 export type CallName = keyof LabApi;
@@ -164,9 +292,18 @@ export const CALLS = [
   'openComparison',
   'deleteComparison',
   'deleteRun',
+  'listLabConfigs',
+  'listFleetTemplates',
+  'liveStatus',
+  'startLab',
+  'stopLab',
+  'startFleet',
+  'stopFleet',
+  'setLivePolicy',
+  'liveTimeline',
 ] as const satisfies readonly CallName[];
 
-export const EVENTS = ['progress'] as const satisfies readonly EventName[];
+export const EVENTS = ['progress', 'live'] as const satisfies readonly EventName[];
 
 /** IPC channel names: one per call, one per event. */
 export const callChannel = (name: CallName): string => `wakelab:call:${name}`;

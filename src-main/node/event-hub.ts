@@ -4,7 +4,8 @@
  */
 import type { EventName, LabEvents } from '../contract.ts';
 
-type Listener = (event: EventName, payload: LabEvents[EventName]) => void;
+/** (name, payload) pairs: checking the name narrows the payload (TypeScript's dependent parameters). */
+type Listener = (...args: { [E in EventName]: [event: E, payload: LabEvents[E]] }[EventName]) => void;
 
 export class EventHub {
   private readonly listeners = new Set<Listener>();
@@ -18,7 +19,7 @@ export class EventHub {
   emit<E extends EventName>(event: E, payload: LabEvents[E]): void {
     for (const l of [...this.listeners]) {
       try {
-        l(event, payload);
+        (l as (event: E, payload: LabEvents[E]) => void)(event, payload);
       } catch {
         // A broken listener (a closed socket, a destroyed window) must not stop the work.
       }

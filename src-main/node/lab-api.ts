@@ -6,7 +6,7 @@
  * comparison views.
  */
 import { z } from 'zod';
-import type { AppInfo, CatalogItem, CatalogList, CompareSpec, CompareView, HistoryEntry, LabApi, ValidateKind, ValidationResult } from '../contract.ts';
+import type { AppInfo, CatalogItem, CatalogList, CompareSpec, CompareView, HistoryEntry, LabApi, LivePolicyPatch, LiveSnapshot, Timeline, ValidateKind, ValidationResult } from '../contract.ts';
 import { WakeLabError } from '../core/errors.ts';
 import { POLICY_FIELDS } from '../core/policy/fields.ts';
 import { policySchema } from '../core/policy/schema.ts';
@@ -17,6 +17,7 @@ import type { Kind } from './catalog.ts';
 import type { EventHub } from './event-hub.ts';
 import { reopenComparison } from './history.ts';
 import type { LabService } from './lab-service.ts';
+import type { LiveService } from './live/live-service.ts';
 import { VERSION } from './version.ts';
 
 const ID = /^[a-z0-9][a-z0-9._-]*$/;
@@ -54,6 +55,7 @@ export class LabApiService implements LabApi {
     private readonly service: LabService,
     private readonly hub: EventHub,
     private readonly about: Omit<AppInfo, 'version'>,
+    private readonly live: LiveService,
   ) {}
 
   async info(): Promise<AppInfo> {
@@ -148,6 +150,43 @@ export class LabApiService implements LabApi {
 
   async deleteRun(req: { id: number }) {
     return this.service.deleteRun(arg(idArg, req, 'deleteRun').id);
+  }
+
+  async listLabConfigs() {
+    return this.live.listLabConfigs();
+  }
+
+  async listFleetTemplates() {
+    return this.live.listFleetTemplates();
+  }
+
+  async liveStatus(): Promise<LiveSnapshot> {
+    return this.live.snapshot();
+  }
+
+  async startLab(req: { configId: string }): Promise<LiveSnapshot> {
+    return this.live.start(arg(z.object({ configId: z.string().regex(ID, 'must be the id of a lab configuration') }).strict(), req, 'startLab').configId);
+  }
+
+  async stopLab(): Promise<LiveSnapshot> {
+    return this.live.stop();
+  }
+
+  async startFleet(req: { templateId: string }): Promise<LiveSnapshot> {
+    return this.live.startFleet(arg(z.object({ templateId: z.string().regex(ID, 'must be the id of a fleet template') }).strict(), req, 'startFleet').templateId);
+  }
+
+  async stopFleet(): Promise<LiveSnapshot> {
+    return this.live.stopFleet();
+  }
+
+  async setLivePolicy(req: LivePolicyPatch): Promise<LiveSnapshot> {
+    return this.live.setPolicy(req);
+  }
+
+  async liveTimeline(req: { client: string; windowS?: number }): Promise<Timeline> {
+    const { client, windowS } = arg(z.object({ client: z.string().min(1).max(255), windowS: z.number().finite().min(10, 'must be at least 10 s').max(3600, 'must be at most 3600 s').optional() }).strict(), req, 'liveTimeline');
+    return this.live.timeline(client, windowS ?? 600);
   }
 
   /** Stops every running comparison (the lab is closing). */

@@ -10,6 +10,7 @@ import { Catalog } from './catalog.ts';
 import { EventHub } from './event-hub.ts';
 import { LabApiService } from './lab-api.ts';
 import { LabService } from './lab-service.ts';
+import { LiveService } from './live/live-service.ts';
 import { defaultDataDir, resolveDbPath } from './store/paths.ts';
 import { Store } from './store/store.ts';
 
@@ -19,6 +20,8 @@ export interface LabOptions {
   mode: 'electron' | 'browser';
   /** Folder for user radio profiles (else `<data dir>/radio-profiles`). */
   userProfilesDir?: string;
+  /** Data folder for user labs and fleet templates (else the user data directory). */
+  dataDir?: string;
   /** Simulation worker script (the Electron build's bundled sim-worker.js); default: the tsx boot file. */
   workerUrl?: URL;
 }
@@ -35,13 +38,15 @@ export function createLab(opts: LabOptions): Lab {
   const userProfilesDir = opts.userProfilesDir ?? join(defaultDataDir(), 'radio-profiles');
   const service = new LabService(new Catalog(undefined, userProfilesDir), () => Store.open(databasePath), opts.workerUrl);
   const hub = new EventHub();
-  const api = new LabApiService(service, hub, { mode: opts.mode, databasePath, userProfilesDir });
+  const live = new LiveService({ catalog: service.catalog, dataDir: opts.dataDir ?? defaultDataDir(), databasePath, emit: (s) => hub.emit('live', s) });
+  const api = new LabApiService(service, hub, { mode: opts.mode, databasePath, userProfilesDir }, live);
   return {
     api,
     hub,
     service,
     close: async () => {
       api.cancelAll();
+      await live.close();
       service.close();
     },
   };

@@ -11,9 +11,9 @@ import { fleetIdentity, parseFleetConfig, type FleetConfig } from '../../core/fl
 import { pskFor } from '../../core/ike/policy.ts';
 import type { LabConfig } from '../../core/live/lab-config.ts';
 import type { MeterTotals } from '../../core/live/client-meter.ts';
-import type { Policy } from '../../core/policy/schema.ts';
 import { Catalog } from '../../node/catalog.ts';
 import { readJsonFile } from '../../node/files.ts';
+import { fleetPolicies } from '../../node/fleet/policies.ts';
 import { runFleet, type GroupStatus } from '../../node/fleet/run-fleet.ts';
 import type { RunningLab } from '../../node/live/run-lab.ts';
 import { resolveDbPath } from '../../node/store/paths.ts';
@@ -41,7 +41,7 @@ export function registerFleet(program: Command): void {
       const fleetFile = resolve(opts.config);
       const label = `fleet configuration ${opts.config}`;
       const cfg = parseFleetConfig(readJsonFile(opts.config), label);
-      const policies = resolvePolicies(cfg, dirname(fleetFile));
+      const policies = fleetPolicies(new Catalog(), cfg, dirname(fleetFile));
       const json = opts.jsonLog === true;
       const stopped = untilSignal();
 
@@ -90,17 +90,6 @@ export function registerFleet(program: Command): void {
       }
       closeDb();
     });
-}
-
-/** Each group's policy: a preset id, or a policy file relative to the fleet file. */
-function resolvePolicies(cfg: FleetConfig, dir: string): Map<string, Policy> {
-  const catalog = new Catalog();
-  const out = new Map<string, Policy>();
-  for (const g of cfg.groups) {
-    const ref = g.policy.endsWith('.json') || g.policy.includes('/') ? resolve(dir, g.policy) : g.policy;
-    out.set(g.name, catalog.get('policy', ref).value);
-  }
-  return out;
 }
 
 /** The in-process lab lets the fleet in: a wildcard secret for its identities, unless one matches already. */

@@ -32,6 +32,9 @@ const trafficSchema = z.discriminatedUnion('kind', [
 
 export const fleetConfigSchema = z
   .object({
+    /** For lists (the Live view's fleet templates). */
+    name: z.string().max(200, 'must be at most 200 characters').optional(),
+    description: z.string().max(2000, 'must be at most 2000 characters').optional(),
     /** A lab configuration file to run in this process (the responder is then found by itself). */
     lab: z.string().min(1, 'must not be empty').optional(),
     /** The responder to connect to (default: the lab's listen address and ports, else 127.0.0.1:500/4500). */
@@ -50,7 +53,8 @@ export const fleetConfigSchema = z
     /** Clients start spread evenly over this many lab seconds. */
     startWithinS: z.number().finite().min(0, 'must be at least 0').max(86400, 'must be at most 86400 s').default(10),
     ike: z.object({ proposals: z.array(z.string().min(1)).min(1, 'needs at least one proposal').default(['aes128-sha256-prfsha256-curve25519']) }).strict().default({ proposals: ['aes128-sha256-prfsha256-curve25519'] }),
-    esp: z.object({ proposals: z.array(z.string().min(1)).min(1, 'needs at least one proposal').default(['aes128gcm16']) }).strict().default({ proposals: ['aes128gcm16'] }),
+    // Each also offered by the responder's defaults (responder-config.ts), so a CHILD_SA comes up.
+    esp: z.object({ proposals: z.array(z.string().min(1)).min(1, 'needs at least one proposal').default(['aes128gcm16', 'aes256gcm16', 'aes128-sha256']) }).strict().default({ proposals: ['aes128gcm16', 'aes256gcm16', 'aes128-sha256'] }),
     remoteTs: z.string().refine((s) => parseCidr(s) !== null, 'must be an IPv4 prefix such as 198.18.100.0/24').default('198.18.100.0/24'),
     virtualHost: z
       .object({ address: ipv4.default('198.18.100.1'), echoPort: port.default(7), discardPort: port.default(9) })

@@ -15,6 +15,9 @@ const profileId = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a radio pr
 
 export const labConfigSchema = z
   .object({
+    /** For lists (the Live view's choice of labs). */
+    name: z.string().max(200, 'must be at most 200 characters').optional(),
+    description: z.string().max(2000, 'must be at most 2000 characters').optional(),
     /** The responder's configuration, or the path of its file (relative to the lab file). */
     responder: z.union([z.string().min(1, 'must not be empty'), z.record(z.string(), z.unknown())]),
     /** Radio profile of clients not listed in `clients`. */
