@@ -24,6 +24,8 @@ export interface LabPrinting {
   readonly verbose: boolean;
   /** SA events and wakeups as they happen (default true). */
   readonly events?: boolean;
+  /** Keep Wireshark's key tables for the live SAs here (secrets). */
+  readonly wiresharkDir?: string;
 }
 
 export const round = (t: number): number => Math.round(t * 1000) / 1000;
@@ -52,6 +54,7 @@ export async function startLab(cfg: LabConfig, label: string, dbFile: string, p:
     const lab = await runLab(cfg, {
       db,
       radio,
+      ...(p.wiresharkDir ? { wiresharkDir: p.wiresharkDir } : {}),
       onEvent: (e, t, o) => {
         if (!events) return;
         if (LIFECYCLE.has(e.kind) || (p.verbose && e.kind !== 'keepalive')) out(p.json ? jsonLine(e, t) : `${stamp(t)} ${textLine(e)}`);

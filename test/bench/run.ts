@@ -5,7 +5,7 @@
  * are reported, not enforced (BENCHMARKS.md).
  *
  *   --quick           10x smaller run
- *   --only=a,b        run only some parts: trace, presets, sweep, ui, esp, ike, esp-testbed
+ *   --only=a,b        run only some parts: trace, presets, sweep, ui, esp, ike, esp-testbed, lab
  *
  * The `esp` part (ESP per packet, the full data path against the bare cipher, about 50 s) is in
  * the default run. The `ike` part (IKE handshakes/s and memory per SA, WakeLab's responder against
@@ -13,6 +13,8 @@
  * minutes.
  * WAKELAB_BENCH_IKE_CPU_PROF=DIR also writes and summarizes a CPU profile of WakeLab's responder;
  * WAKELAB_BENCH_IKE_WHATIF=1 adds a row for the same Responder with node:crypto (not shipped).
+ * The `lab` part (1000 emulated clients against the live lab and against the responder alone;
+ * lab-bench.ts) is opt-in as well: about 4 minutes.
  * The `esp-testbed` part (ESP packets/s through the interop testbed, WakeLab's responder against
  * charon as the gateway; esp-testbed-bench.ts) is opt-in too: root, about 4 minutes.
  * WAKELAB_BENCH_ESP_TESTBED_CPU_PROF=DIR adds a CPU profile of WakeLab's responder there;
@@ -31,6 +33,7 @@ import { IKE, runIkeBench, type IkeBenchConfig, type TargetResult } from './ike-
 import { coresUsed, runSweepBench, warmMedian } from './sweep-bench.ts';
 import { runTraceBench, summarizeTrace, type TraceBenchResult } from './trace-bench.ts';
 import { runUiBench } from './ui-bench.ts';
+import { LAB_BENCH_FULL, LAB_BENCH_QUICK, labReport, runLabBench } from './lab-bench.ts';
 
 const GOAL_PKT_PER_S = 10_000_000;
 const GOAL_RATIO = 3;
@@ -41,15 +44,15 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyArg = args.find((a) => a.startsWith('--only='));
 const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null;
-const PARTS = ['sweep', 'presets', 'trace', 'ui', 'esp', 'ike', 'esp-testbed'];
+const PARTS = ['sweep', 'presets', 'trace', 'ui', 'esp', 'ike', 'esp-testbed', 'lab'];
 /** Parts that run only when named in --only. */
-const OPT_IN = new Set(['ike', 'esp-testbed']);
+const OPT_IN = new Set(['ike', 'esp-testbed', 'lab']);
 const unknown = [
   ...args.filter((a) => a !== '--quick' && !a.startsWith('--only=')),
   ...[...(only ?? [])].filter((p) => !PARTS.includes(p)).map((p) => `--only=${p}`),
 ];
 if (unknown.length > 0) {
-  console.error(`bench: unknown argument(s): ${unknown.join(' ')} (use --quick, --only=trace,presets,sweep,ui,esp,ike,esp-testbed)`);
+  console.error(`bench: unknown argument(s): ${unknown.join(' ')} (use --quick, --only=trace,presets,sweep,ui,esp,ike,esp-testbed,lab)`);
   process.exit(2);
 }
 const want = (part: string): boolean => (only ? only.has(part) : !OPT_IN.has(part));
@@ -378,6 +381,22 @@ if (want('esp-testbed')) {
   goals.push(...report.goals);
 } else if (!only) {
   out('ESP through the testbed (WakeLab vs charon as the gateway) skipped: opt-in, as it needs root (network namespaces) and takes about 4 minutes; run `npm run bench -- --only=esp-testbed`.');
+  out();
+}
+
+// ---------------------------------------------------------------------------------------------
+if (want('lab')) {
+  const labCfg = quick ? LAB_BENCH_QUICK : LAB_BENCH_FULL;
+  out(`## The live lab: ${labCfg.clients} emulated clients, the estimator and store against the responder alone`);
+  out();
+  const result = await runLabBench(labCfg, out);
+  out();
+  const report = labReport(result, labCfg);
+  for (const l of report.lines) out(l);
+  out();
+  goals.push(...report.goals);
+} else if (!only) {
+  out('The live lab with 1000 emulated clients skipped: opt-in (about 4 minutes); run `npm run bench -- --only=lab`.');
   out();
 }
 

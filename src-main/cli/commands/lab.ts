@@ -9,6 +9,7 @@ import { WakeLabError } from '../../core/errors.ts';
 import type { MeterTotals } from '../../core/live/client-meter.ts';
 import { resolveDbPath } from '../../node/store/paths.ts';
 import { untilSignal, type GlobalOptions } from '../context.ts';
+import { prepareKeysDir } from '../keys-dir.ts';
 import { listeningLine, out, readLabConfig, round, startLab } from '../start-lab.ts';
 
 interface Options {
@@ -16,6 +17,7 @@ interface Options {
   jsonLog?: boolean;
   verbose?: boolean;
   totalsEvery: string;
+  wiresharkKeys?: string;
 }
 
 export function registerLab(program: Command): void {
@@ -25,15 +27,17 @@ export function registerLab(program: Command): void {
     .requiredOption('--config <file>', 'lab configuration (JSON; docs/lab.md): the responder\'s configuration and the clients\' radio profiles')
     .option('--json-log', 'one JSON object per line instead of text')
     .option('--verbose', 'also log every IKE exchange and every datagram')
+    .option('--wireshark-keys <dir>', 'keep ikev2_decryption_table and esp_sa for the live SAs in DIR (secrets!)')
     .option('--totals-every <s>', 'every S seconds, one line of running totals per client (0: only at the end)', '60')
     .action(async (opts: Options, cmd: Command) => {
       const every = Number(opts.totalsEvery);
       if (!/^\d+(\.\d+)?$/.test(opts.totalsEvery) || !(every >= 0 && every <= 86400)) throw new WakeLabError('INVALID_ARGUMENT', `--totals-every: expected seconds from 0 to 86400, got ${JSON.stringify(opts.totalsEvery)}`);
       const cfg = readLabConfig(opts.config);
+      if (opts.wiresharkKeys) prepareKeysDir(opts.wiresharkKeys);
       const file = resolveDbPath(cmd.optsWithGlobals<GlobalOptions>().db);
       const json = opts.jsonLog === true;
       const stopped = untilSignal();
-      const { lab, db } = await startLab(cfg, `lab configuration ${opts.config}`, file, { json, verbose: opts.verbose === true });
+      const { lab, db } = await startLab(cfg, `lab configuration ${opts.config}`, file, { json, verbose: opts.verbose === true, ...(opts.wiresharkKeys ? { wiresharkDir: opts.wiresharkKeys } : {}) });
       out(listeningLine(lab, cfg, file, json));
       if (!json) out('(estimates see only the tunnel\'s own packets, not the phone\'s other traffic: docs/lab.md "Vantage point")');
       const printTotals = (): void => {

@@ -5,7 +5,6 @@
  * SAs in DIR; --snapshot FILE writes the SAs' state (keys included) on SIGUSR1 and on a clean stop,
  * and --restore FILE carries on with the SAs of such a file.
  */
-import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import { WakeLabError } from '../../core/errors.ts';
 import { parseResponderConfig } from '../../core/ike/responder-config.ts';
@@ -14,6 +13,7 @@ import { readJsonFile, writeFileAtomic } from '../../node/files.ts';
 import { jsonLine, textLine } from '../../node/ike/log-line.ts';
 import { runResponder, type RunningResponder } from '../../node/ike/run-responder.ts';
 import { untilSignal, warn } from '../context.ts';
+import { prepareKeysDir } from '../keys-dir.ts';
 import { listenError } from '../listen-error.ts';
 
 interface Options {
@@ -49,14 +49,7 @@ export function registerResponder(program: Command): void {
       if (opts.statsEvery !== undefined && !(every > 0 && every <= 86400)) throw new WakeLabError('INVALID_ARGUMENT', `--stats-every: expected seconds above 0 (at most 86400), got ${JSON.stringify(opts.statsEvery)}`);
       const restore = opts.restore ? { snapshot: parseSnapshot(readJsonFile(opts.restore), `snapshot ${opts.restore}`), seqJump } : undefined;
       if (opts.snapshot) warn(`--snapshot: ${opts.snapshot} will hold the SAs' keys; anyone who can read it can decrypt and forge the traffic`);
-      if (opts.wiresharkKeys) {
-        try {
-          mkdirSync(opts.wiresharkKeys, { recursive: true });
-        } catch (e) {
-          throw new WakeLabError('BAD_FILE', `--wireshark-keys ${opts.wiresharkKeys}: ${(e as Error).message}`);
-        }
-        warn(`--wireshark-keys: ${opts.wiresharkKeys} will hold the SAs' keys; anyone who can read it can decrypt the traffic`);
-      }
+      if (opts.wiresharkKeys) prepareKeysDir(opts.wiresharkKeys);
       const stopped = untilSignal();
       let running;
       try {

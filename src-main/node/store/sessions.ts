@@ -18,7 +18,7 @@ export interface SessionSummary {
   readonly radioId: string;
   readonly packets: number;
   readonly wakeups: number;
-  /** Running totals at the last commit (client-meter.ts MeterTotals), or null before the first. */
+  /** Running totals as last written (every 5 s, and at the stop) (client-meter.ts MeterTotals), or null before the first. */
   readonly totals: Record<string, unknown> | null;
 }
 

@@ -1,0 +1,77 @@
+/**
+ * The gateway of the `lab` benchmark part (lab-bench.ts), in its own process so that its CPU time
+ * is its own: `full` is `wakelab lab` (responder, live estimator, session recording in SQLite),
+ * `bare` the responder alone with no traffic events (`wakelab responder`). Bench-only counters are
+ * wrapped around the shipped classes' prototypes (nothing shipped changes): datagrams in and out of
+ * the Gateway, and the time spent in the estimator, in queueing rows and in commits.
+ *
+ *   node --import tsx test/bench/lab/gateway-proc.ts full|bare LAB.json DB
+ *
+ * Prints JSON lines: `ready` (ports), then `stats` whenever a line arrives on stdin.
+ */
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Gateway } from '../../../src-main/core/gateway/gateway.ts';
+import { LiveEstimator } from '../../../src-main/core/live/estimator.ts';
+import { parseLabConfig } from '../../../src-main/core/live/lab-config.ts';
+import { Catalog } from '../../../src-main/node/catalog.ts';
+import { runResponder } from '../../../src-main/node/ike/run-responder.ts';
+import { runLab } from '../../../src-main/node/live/run-lab.ts';
+import { SessionWriter } from '../../../src-main/node/live/session-writer.ts';
+import { openDatabase } from '../../../src-main/node/store/open.ts';
+
+const [mode, labPath, dbPath] = process.argv.slice(2) as ['full' | 'bare', string, string];
+const cfg = parseLabConfig(JSON.parse(readFileSync(labPath, 'utf8')), labPath, () => ({ value: null, label: '' }));
+
+const c = { datagramsIn: 0, datagramsOut: 0, estimateMs: 0, queueMs: 0, commitMs: 0, commits: 0, commitMaxMs: 0, rows: 0 };
+const wrap = <T extends object>(proto: T, name: keyof T, after: (ms: number, self: unknown, result: unknown) => void): void => {
+  const f = proto[name] as unknown as (...a: unknown[]) => unknown;
+  (proto as Record<string, unknown>)[name as string] = function (this: unknown, ...a: unknown[]) {
+    const t = performance.now();
+    const r = f.apply(this, a);
+    after(performance.now() - t, this, r);
+    return r;
+  };
+};
+const receive = Gateway.prototype.receive;
+Gateway.prototype.receive = function (this: Gateway, ...a: Parameters<Gateway['receive']>) {
+  c.datagramsIn++;
+  return receive.apply(this, a);
+};
+const drain = Gateway.prototype.drain;
+Gateway.prototype.drain = function (this: Gateway) {
+  const out = drain.apply(this);
+  for (const o of out) if (o.kind === 'send') c.datagramsOut++;
+  return out;
+};
+wrap(LiveEstimator.prototype, 'onEvent', (ms) => (c.estimateMs += ms));
+wrap(SessionWriter.prototype, 'add', (ms) => (c.queueMs += ms));
+wrap(SessionWriter.prototype, 'commit', (ms, _s, r) => {
+  c.commitMs += ms;
+  c.commits++;
+  c.commitMaxMs = Math.max(c.commitMaxMs, ms);
+  const x = r as { packets: number; events: number; wakeups: number; closed: number };
+  c.rows += x.packets + x.events + x.wakeups + x.closed;
+});
+
+const scale = cfg.timeScale;
+const clock = (): number => (performance.now() / 1000) * scale;
+let ports: { ike: number; natt: number };
+if (mode === 'full') {
+  const { db } = openDatabase(dbPath);
+  const catalog = new Catalog();
+  const lab = await runLab(cfg, { db, radio: (id) => ({ profile: catalog.get('radio', id).value, json: '{}' }) });
+  ports = lab.responder.ports;
+  process.on('SIGTERM', () => void lab.stop().then(() => process.exit(0)));
+} else {
+  const r = await runResponder(cfg.responder, { traffic: false, clock, timeScale: scale, onEvent: () => {} });
+  ports = r.ports;
+  process.on('SIGTERM', () => void r.close().then(() => process.exit(0)));
+}
+const line = (o: object): void => void process.stdout.write(JSON.stringify(o) + '\n');
+line({ kind: 'ready', ...ports });
+createInterface({ input: process.stdin }).on('line', () => {
+  const u = process.cpuUsage();
+  const m = process.memoryUsage();
+  line({ kind: 'stats', realMs: performance.now(), cpuMs: (u.user + u.system) / 1000, rss: m.rss, heapUsed: m.heapUsed, ...c });
+});
