@@ -7,7 +7,7 @@
  * Vantage point: the gateway sees only the tunnel's packets, not the phone's other traffic, so
  * these are the tunnel's own costs (and the wakeups it would cause on an otherwise idle phone).
  */
-import { byCause, CAUSES, type Cause } from '../causes.ts';
+import { byCause, CAUSE, CAUSES, type Cause } from '../causes.ts';
 import type { TrafficClass } from '../ike/traffic.ts';
 import type { RadioProfile } from '../radio/profile.ts';
 import { RadioModel } from '../radio/radio-model.ts';
@@ -51,6 +51,16 @@ export interface MeterTotals {
 /** Recent datagrams kept per client for its live radio timeline (timeline.ts replays them). */
 const RECENT_PACKETS = 400;
 
+/**
+ * Traffic of the phone the gateway does not see (docs/lab.md "Vantage point"): a downlink datagram
+ * of `bytes` every `everyS`, e.g. a push channel's heartbeat. It shares the radio with the tunnel,
+ * so a tunnel packet in its tail wakes nothing; its own wakeups are charged to `data`.
+ */
+export interface BackgroundTraffic {
+  readonly everyS: number;
+  readonly bytes: number;
+}
+
 export class ClientMeter {
   radio: RadioModel;
   profile: RadioProfile;
@@ -67,23 +77,59 @@ export class ClientMeter {
   private lastOut: number | null = null;
   private last: number;
 
+  /** When the next background datagram comes (Infinity: no background model). */
+  private backgroundAt: number;
+
   constructor(
     readonly client: string,
     profile: RadioProfile,
     readonly since: number,
+    private readonly background: BackgroundTraffic | null = null,
   ) {
     this.profile = profile;
     this.radio = new RadioModel(profile, { startS: since, record: true });
     this.last = since;
+    this.backgroundAt = background ? since + background.everyS : Infinity;
+  }
+
+  /** The background datagrams due by `t`, fed to the radio before anything at `t`. */
+  private feedBackground(t: number): void {
+    const b = this.background;
+    if (!b) return;
+    while (this.backgroundAt <= t) {
+      const at = Math.max(this.backgroundAt, this.last);
+      this.radio.packet(at, false, b.bytes, CAUSE.data);
+      this.last = at;
+      this.backgroundAt += b.everyS;
+    }
+  }
+
+  /** Wakeups opened since the last call (by tunnel packets or by the background model), in order. */
+  private opened(): LiveWakeup[] {
+    const log = this.radio.log!;
+    const out: LiveWakeup[] = [];
+    for (; this.seen < log.time.length; this.seen++) {
+      const i = this.seen;
+      out.push({ client: this.client, n: this.before.count + i, t: log.time[i]!, cause: CAUSES[log.cause[i]!]!, stateLeft: log.stateLeft[i]! });
+    }
+    return out;
+  }
+
+  /** Moves the meter to `now`: the wakeups opened and closed since the last call. */
+  advance(now: number): { opened: LiveWakeup[]; closed: ClosedWakeup[] } {
+    const closed = this.closedWakeups(now);
+    return { opened: this.opened(), closed };
   }
 
   /**
    * From `t` on, the client's radio is `profile` (a per-client model setting changed while the lab
    * runs): the current radio is finished there (its running tail cut, as at the end of a run) and
-   * a new one starts idle. Totals carry on across the change. Returns the wakeups this closed.
+   * a new one starts idle. Totals carry on across the change. Returns the wakeups opened (by the
+   * background model) and closed up to the change.
    */
-  switchProfile(t: number, profile: RadioProfile): ClosedWakeup[] {
+  switchProfile(t: number, profile: RadioProfile): { opened: LiveWakeup[]; closed: ClosedWakeup[] } {
     const closed = this.finish(t);
+    const opened = this.opened();
     const b = this.before;
     for (let i = 0; i < CAUSES.length; i++) {
       b.energyJ[i]! += this.radio.energyJ[i]!;
@@ -95,15 +141,17 @@ export class ClientMeter {
     this.radio = new RadioModel(profile, { startS: this.last, record: true });
     this.seen = 0;
     this.closed = 0;
-    return closed;
+    return { opened, closed };
   }
 
   /**
    * One datagram: `fromClient` when the gateway received it (the client's uplink). Times must not
-   * go backwards. Returns the wakeup it caused, if any.
+   * go backwards. Returns the wakeups opened since the last call: the one it caused, if any, after
+   * any the background model caused before it.
    */
-  packet(t: number, fromClient: boolean, ipBytes: number, cls: TrafficClass): LiveWakeup | null {
+  packet(t: number, fromClient: boolean, ipBytes: number, cls: TrafficClass): LiveWakeup[] {
     // (Wakeups this packet closed are picked up by `closedWakeups`.)
+    this.feedBackground(t);
     this.last = Math.max(this.last, t);
     if (fromClient) {
       this.packetsIn++;
@@ -116,10 +164,7 @@ export class ClientMeter {
     this.radio.packet(this.last, fromClient, ipBytes, cause);
     if (this.recent.length >= RECENT_PACKETS) this.recent.shift();
     this.recent.push({ tS: this.last, up: fromClient, bytes: ipBytes, cause: CAUSES[cause]! });
-    const log = this.radio.log!;
-    if (log.time.length === this.seen) return null;
-    const i = (this.seen = log.time.length) - 1;
-    return { client: this.client, n: this.before.count + i, t: log.time[i]!, cause: CAUSES[log.cause[i]!]!, stateLeft: log.stateLeft[i]! };
+    return this.opened();
   }
 
   /** Wakeups whose tails ended since the last call (charging up to `now` first). */
@@ -138,6 +183,7 @@ export class ClientMeter {
    * the end of a run) and its wakeup reported closed with the energy up to `now`.
    */
   finish(now: number): ClosedWakeup[] {
+    this.feedBackground(now);
     const t = Math.max(now, this.last);
     this.radio.finish(t);
     this.last = t;
@@ -145,6 +191,7 @@ export class ClientMeter {
   }
 
   private charge(now: number): void {
+    this.feedBackground(now);
     const t = Math.max(now, this.last);
     this.radio.chargeTo(t);
     this.last = t;

@@ -13,7 +13,7 @@
  */
 import type { IkeEvent } from '../ike/io.ts';
 import type { RadioProfile } from '../radio/profile.ts';
-import { ClientMeter, type ClosedWakeup, type LiveWakeup, type MeterTotals } from './client-meter.ts';
+import { ClientMeter, type BackgroundTraffic, type ClosedWakeup, type LiveWakeup, type MeterTotals } from './client-meter.ts';
 
 export type Traffic = Extract<IkeEvent, { kind: 'traffic' }>;
 
@@ -42,6 +42,8 @@ export interface LiveOutput {
 export interface LiveEstimatorOptions {
   /** The radio profile of a client (by its identity). */
   readonly profileFor: (client: string) => RadioProfile;
+  /** The client's background traffic model, if any (client-meter.ts). */
+  readonly backgroundFor?: (client: string) => BackgroundTraffic | null;
 }
 
 /** Datagrams of an IKE SA waiting for its peer to be known: at most this many are kept. */
@@ -115,14 +117,36 @@ export class LiveEstimator {
     const out: LiveOutput = { wakeups: [], closed: [], packets: [], events: [] };
     const m = this.meters.get(client);
     if (!m) return out;
-    out.closed.push(...m.switchProfile(t, profile));
+    const r = m.switchProfile(t, profile);
+    out.wakeups.push(...r.opened);
+    out.closed.push(...r.closed);
     out.events.push({ client, t, event: { kind: 'policy-changed', changes } });
     return out;
   }
 
+  /**
+   * Moves every client's radio to `now`: the wakeups its background model opened (docs/lab.md) and
+   * those whose tails ended.
+   */
+  advance(now: number): LiveOutput {
+    const out: LiveOutput = { wakeups: [], closed: [], packets: [], events: [] };
+    for (const m of this.meters.values()) {
+      const r = m.advance(now);
+      out.wakeups.push(...r.opened);
+      out.closed.push(...r.closed);
+    }
+    return out;
+  }
+
   /** The lab stops at `now`: every running tail is cut there and its wakeup reported closed. */
-  finish(now: number): ClosedWakeup[] {
-    return [...this.meters.values()].flatMap((m) => m.finish(now));
+  finish(now: number): LiveOutput {
+    const out: LiveOutput = { wakeups: [], closed: [], packets: [], events: [] };
+    for (const m of this.meters.values()) {
+      const closed = m.finish(now);
+      out.wakeups.push(...m.advance(now).opened);
+      out.closed.push(...closed);
+    }
+    return out;
   }
 
   meter(client: string): ClientMeter | undefined {
@@ -158,14 +182,13 @@ export class LiveEstimator {
 
   private meterFor(client: string, since: number): ClientMeter {
     let m = this.meters.get(client);
-    if (!m) this.meters.set(client, (m = new ClientMeter(client, this.o.profileFor(client), since)));
+    if (!m) this.meters.set(client, (m = new ClientMeter(client, this.o.profileFor(client), since, this.o.backgroundFor?.(client) ?? null)));
     return m;
   }
 
   private feed(m: ClientMeter, client: string, t: number, e: Traffic, out: LiveOutput): void {
     out.packets.push({ client, t, traffic: e });
-    const w = m.packet(t, e.dir === 'in', e.ipBytes, e.cls);
-    if (w) out.wakeups.push(w);
+    out.wakeups.push(...m.packet(t, e.dir === 'in', e.ipBytes, e.cls));
     out.closed.push(...m.closedWakeups(t));
   }
 }

@@ -10,8 +10,16 @@ import { WakeLabError } from '../errors.ts';
 import { identity, parseResponderConfig, type ResponderConfig } from '../ike/responder-config.ts';
 import { retransmitSchema } from '../policy/schema.ts';
 import { labelled, parseWith } from '../validate.ts';
+import type { BackgroundTraffic } from './client-meter.ts';
 
 const profileId = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a radio profile id such as lte or nr-sa');
+/** The phone's own traffic the gateway does not see (client-meter.ts BackgroundTraffic). */
+const background = z
+  .object({
+    everyS: z.number().finite().min(1, 'must be at least 1 s').max(86400, 'must be at most 86400 s'),
+    bytes: z.number().int('must be a whole number').min(29, 'must be at least 29 (an IPv4/UDP datagram)').max(65535, 'must be at most 65535'),
+  })
+  .strict();
 
 export const labConfigSchema = z
   .object({
@@ -22,7 +30,9 @@ export const labConfigSchema = z
     responder: z.union([z.string().min(1, 'must not be empty'), z.record(z.string(), z.unknown())]),
     /** Radio profile of clients not listed in `clients`. */
     radio: profileId.default('lte'),
-    clients: z.record(identity, z.object({ radio: profileId }).strict()).default({}),
+    clients: z.record(identity, z.object({ radio: profileId.optional(), background: background.nullable().optional() }).strict()).default({}),
+    /** A background-traffic model for every client (null: none, the default); `clients` may override it. */
+    background: background.nullable().default(null),
     /**
      * How often queued events are committed, real seconds (whatever the time scale). Events of the last interval are what a crash can
      * lose; every commit is one transaction.
@@ -41,7 +51,8 @@ export type LabConfigInput = z.output<typeof labConfigSchema>;
 export interface LabConfig {
   readonly responder: ResponderConfig;
   readonly radio: string;
-  readonly clients: Readonly<Record<string, { readonly radio: string }>>;
+  readonly clients: Readonly<Record<string, { readonly radio?: string; readonly background?: BackgroundTraffic | null }>>;
+  readonly background: BackgroundTraffic | null;
   readonly commitEveryS: number;
   readonly timeScale: number;
 }
@@ -59,7 +70,7 @@ export function parseLabConfig(input: unknown, label: string, readResponder: (pa
   } else {
     responder = parseResponderConfig(raw.responder, `${label}: responder`);
   }
-  return { responder, radio: raw.radio, clients: raw.clients, commitEveryS: raw.commitEveryS, timeScale: raw.timeScale };
+  return { responder, radio: raw.radio, clients: raw.clients, background: raw.background, commitEveryS: raw.commitEveryS, timeScale: raw.timeScale };
 }
 
 /**
@@ -82,9 +93,10 @@ export function parseLabPolicyPatch(input: unknown, label = 'policy change'): La
   return parseWith(labPolicyPatchSchema, input, 'INVALID_ARGUMENT', label);
 }
 
-/** The radio profile id of a client. */
-export function radioOf(cfg: LabConfig, client: string): string {
-  return cfg.clients[client]?.radio ?? cfg.radio;
+/** The background-traffic model of a client (its own, else the lab's), null for none. */
+export function backgroundOf(cfg: LabConfig, client: string): BackgroundTraffic | null {
+  const own = cfg.clients[client]?.background;
+  return own === undefined ? cfg.background : own;
 }
 
 /** The configuration without secrets, for the database and the UI. */

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import type { IkeEvent } from '../../core/ike/io.ts';
 import type { MeterTotals } from '../../core/live/client-meter.ts';
 import { LiveEstimator, type LiveOutput } from '../../core/live/estimator.ts';
-import { redactedLabConfig, type LabConfig, type LabPolicyPatch } from '../../core/live/lab-config.ts';
+import { backgroundOf, redactedLabConfig, type LabConfig, type LabPolicyPatch } from '../../core/live/lab-config.ts';
 import type { Retransmit } from '../../core/policy/schema.ts';
 import type { RadioProfile } from '../../core/radio/profile.ts';
 import { runResponder, type RunningResponder } from '../ike/run-responder.ts';
@@ -80,7 +80,7 @@ export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningL
     return r;
   };
   // Which profile each client is estimated with; the Live view may change it while running.
-  const models = { radio: cfg.radio, clients: Object.fromEntries(Object.entries(cfg.clients).map(([c, v]) => [c, v.radio])) as Record<string, string> };
+  const models = { radio: cfg.radio, clients: Object.fromEntries(Object.entries(cfg.clients).flatMap(([c, v]) => (v.radio ? [[c, v.radio]] : []))) as Record<string, string> };
   const radioIdOf = (client: string): string => models.clients[client] ?? models.radio;
   const radioFor = (client: string): LabRadio => load(radioIdOf(client));
   for (const id of new Set([models.radio, ...Object.values(models.clients)])) load(id);
@@ -93,7 +93,7 @@ export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningL
       .run(new Date().toISOString(), JSON.stringify(redactedLabConfig(cfg)), VERSION).lastInsertRowid,
   );
   const t0 = clock();
-  const estimator = new LiveEstimator({ profileFor: (c) => radioFor(c).profile });
+  const estimator = new LiveEstimator({ profileFor: (c) => radioFor(c).profile, backgroundFor: (c) => backgroundOf(cfg, c) });
   const writer = new SessionWriter(o.db, labId, (c) => ({ id: radioIdOf(c), json: radioFor(c).json }));
   let responder: RunningResponder;
   try {
@@ -116,7 +116,7 @@ export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningL
   let totalsAt = -Infinity;
   const commit = (last = false): CommitCounts => {
     const t = now();
-    writer.addClosed(last ? estimator.finish(t) : estimator.closedWakeups(t));
+    writer.add(last ? estimator.finish(t) : estimator.advance(t));
     // Every client's running totals go to its session row now and then (and at the end), not with
     // every commit: with a thousand clients they would be most of the writing.
     const real = performance.now();
