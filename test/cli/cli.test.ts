@@ -234,6 +234,7 @@ describe('errors: one line on stderr, exit status 2, never a stack trace', () =>
     ['lab: unknown field', ['lab', '--config', '__LAB__{"radios":"lte"}'], /lab configuration .*: unknown field "radios"/],
     ['lab: responder file missing', ['lab', '--config', '__LAB__{"responder":"missing.json"}'], /missing\.json: no such file/],
     ['lab: bad responder field', ['lab', '--config', '__LAB__{"responder":{"localId":"gw","secrets":[{"id":"c","psk":"pppppppppppppppp"}],"pool":"10.0.0.0/33"}}'], /lab configuration .*: responder: pool: must be an IPv4 prefix/],
+    ['lab: database locked by another program', ['--db', '__LOCKED__', 'lab', '--config', '__LAB__{}'], /busy, another program is writing to it; try again/],
     ['lab: port in use', ['lab', '--config', '__LAB__{"busy":true}'], /cannot listen on 127\.0\.0\.1 ports \d+\/\d+: a port is in use/],
     ['fleet: unknown policy', ['fleet', '--config', '__FLEET__{"groups":[{"name":"a","policy":"no-such-policy","count":1}]}'], /unknown policy preset "no-such-policy"; known: strongswan-android/],
     ['fleet: a group name twice', ['fleet', '--config', '__FLEET__{"groups":[{"name":"a","policy":"strongswan-android","count":1},{"name":"a","policy":"ios-dpd-high","count":1}]}'], /groups\.1\.name: "a" is used twice/],
@@ -246,6 +247,15 @@ describe('errors: one line on stderr, exit status 2, never a stack trace', () =>
   it.each(cases)('%s', async (_name, args, message) => {
     const busy = args.some((a) => a.includes('"busy"')) ? await bindUdp() : null;
     args = args.map((a) => (a.startsWith('__LAB__') ? labFile(JSON.parse(a.slice(7)), busy?.port) : a.startsWith('__FLEET__') ? fleetFile(JSON.parse(a.slice(9))) : a));
+    const locked = join(dir, 'locked.db');
+    let holder: Database.Database | null = null;
+    if (args.includes('__LOCKED__')) {
+      // A WakeLab database another program holds a write transaction on (for longer than the 5 s busy timeout).
+      expect(wakelab('--db', locked, 'sessions', 'list').code).toBe(0);
+      holder = new Database(locked);
+      holder.exec('BEGIN IMMEDIATE');
+      args = args.map((a) => (a === '__LOCKED__' ? locked : a));
+    }
     const newer = join(dir, 'newer.db');
     if (args.includes('__NEWER__')) {
       const d = new Database(newer);
@@ -263,6 +273,10 @@ describe('errors: one line on stderr, exit status 2, never a stack trace', () =>
     expect(r.err).toMatch(message);
     expect(r.err).not.toMatch(/\bat .*\.ts:\d+/);
     busy?.close();
+    if (holder) {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
   });
 });
 
