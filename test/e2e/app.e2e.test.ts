@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { num } from '../../src-renderer/src/lib/format.ts';
+import { freeUdpPorts } from '../support/ports.ts';
 import { launchChromium, SKIP_REASON, type Launched } from './support/chromium.ts';
+import { LIVE_FLEET, LIVE_LAB, LIVE_PORTS, writeLiveFixtures } from './support/live-fixtures.ts';
 import { ROOT, startServe, type Served } from './support/serve.ts';
 
 const SHOTS = join(ROOT, 'test-results/screenshots');
@@ -41,7 +43,9 @@ async function runComparison(page: Page): Promise<void> {
 describe.skipIf(SKIP_REASON !== null)(`app in Chromium${SKIP_REASON ? ` (skipped: ${SKIP_REASON})` : ''}`, () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    served = await startServe();
+    // A user lab and fleet on free ports for the Live test, in the server's data folder.
+    const base = await freeUdpPorts(LIVE_PORTS);
+    served = await startServe({ prepare: (dataDir) => writeLiveFixtures(dataDir, base) });
     chrome = await launchChromium();
   }, 60_000);
 
@@ -155,6 +159,69 @@ describe.skipIf(SKIP_REASON !== null)(`app in Chromium${SKIP_REASON ? ` (skipped
     await page.getByRole('tab', { name: 'Runs' }).click();
     await page.locator('tr[data-kind="comparison"]').first().waitFor({ timeout: 10_000 });
     await shot(page, 'runs-dark');
+    await ctx.close();
+  }, 60_000);
+
+  it('runs a live lab with a fleet: clients with wakeups, events, a client timeline, a policy change', async () => {
+    const { ctx, page } = await open('light', '#live');
+    const status = page.getByTestId('live-status');
+    await expect.poll(() => status.textContent()).toContain('Stopped');
+    await expect.poll(() => page.getByLabel('Configuration').locator('option').count()).toBeGreaterThan(1);
+    await page.getByLabel('Configuration').selectOption(LIVE_LAB);
+    await shot(page, 'live-stopped-light');
+    await page.getByRole('button', { name: 'Start lab' }).click();
+    await expect.poll(() => status.textContent()).toContain('Running');
+    expect(await page.getByTestId('vantage').textContent()).toMatch(/Tunnel packets only\..*not seen/);
+    await page.getByLabel('Template').selectOption(LIVE_FLEET);
+    await page.getByRole('button', { name: 'Start fleet' }).click();
+
+    // Every client of the fleet shows up with its SAs and radio wakeups.
+    const rows = page.locator('[data-testid="live-clients"] tbody tr[data-client]');
+    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(20);
+    const wakeups = () => page.locator('[data-testid="live-clients"] td[data-col="wakeupsPerHour"]').evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
+    await expect.poll(async () => (await wakeups()).every((w) => w > 0), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => rows.filter({ hasText: '1 / 1' }).count(), { timeout: 10_000 }).toBe(20);
+    expect(await rows.first().getAttribute('data-client')).toBe('android-1@fleet.wakelab');
+    // The live comparison of the four policies, and keepalive wakeups in the event stream.
+    const groups = page.locator('[data-testid="fleet-groups"] tbody tr');
+    await expect.poll(() => groups.count()).toBe(4);
+    await expect.poll(() => page.locator('[data-testid="live-events"] li[data-kind="wakeup"][data-cause="keepalive"]').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => groups.filter({ hasText: '5 · 0 · 0' }).count(), { timeout: 10_000 }).toBe(4);
+
+    // Some lab minutes (seconds of real time at 60x), so the estimates settle and the timeline fills.
+    const labSeconds = async () => (await page.getByTestId('lab-time').textContent())!.split(':').reduce((a, x) => a * 60 + Number(x), 0);
+    await expect.poll(labSeconds, { timeout: 20_000 }).toBeGreaterThanOrEqual(300);
+
+    // The DPD delay: the running value is shown after the change, and the change is an event.
+    expect(await page.getByTestId('policy-now-delayS').textContent()).toBe('off');
+    await page.getByLabel('DPD delay', { exact: true }).fill('30');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.getByTestId('policy-now-delayS').textContent()).toBe('30 s');
+    await expect.poll(() => page.locator('[data-testid="live-events"] li[data-kind="policy-changed"]').count()).toBeGreaterThan(0);
+    expect(await page.getByRole('button', { name: 'Apply' }).isDisabled()).toBe(true);
+    await shot(page, 'live-light');
+
+    // A client's radio timeline, with a keepalive and a promotion out of idle in it.
+    await page.getByRole('button', { name: 'android-1@fleet.wakelab', exact: true }).click();
+    const tl = page.getByTestId('client-timeline');
+    await expect.poll(() => tl.locator('svg rect.st-promotion').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => tl.locator('svg rect.cause-keepalive').count()).toBeGreaterThan(0);
+    expect(await tl.locator('svg .axis text').last().textContent()).toBe('now');
+    await shot(page, 'live-client-light');
+    await page.locator('#client-detail').screenshot({ path: join(SHOTS, 'live-client-detail-light.png') });
+
+    // The same lab in the dark theme (a second window gets the running lab at once).
+    const dark = await open('dark', '#live');
+    await expect.poll(() => dark.page.locator('[data-testid="live-clients"] tbody tr[data-client]').count()).toBe(20);
+    await dark.page.getByRole('button', { name: 'ios-1@fleet.wakelab', exact: true }).click();
+    await expect.poll(() => dark.page.getByTestId('client-timeline').locator('svg rect.st-promotion').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await shot(dark.page, 'live-dark');
+    await dark.ctx.close();
+
+    await page.getByRole('button', { name: 'Stop lab' }).click();
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toContain('Stopped');
+    await expect.poll(() => page.locator('[data-testid="live-events"] li[data-kind="lab"]').first().textContent()).toMatch(/lab \d+ stopped: recorded \d+ packets/);
+    expect(await rows.count()).toBe(0);
     await ctx.close();
   }, 60_000);
 

@@ -15,6 +15,9 @@ export function num(x: number): string {
   return x.toPrecision(3);
 }
 
+/** A setting as typed, without padding zeros ("30", "1.8", "0.25", "3,600"). */
+export const plain = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: 3 });
+
 export const mw = (x: number) => `${num(x)} mW`;
 export const jPerH = (x: number) => `${num(x)} J/h`;
 export const pct = (x: number) => `${num(x)} %`;

@@ -3,7 +3,7 @@
  * folder; stopped by its PID only. The renderer must have been built (`npm test` builds first).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,10 +22,24 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-export async function startServe(opts: { timeoutMs?: number } = {}): Promise<Served> {
+export interface ServeOptions {
+  timeoutMs?: number;
+  /**
+   * Called with the server's data folder (`$XDG_CONFIG_HOME/wakelab`, created empty) before it
+   * starts, to put user files there: `labs/`, `fleets/`, `radio-profiles/`.
+   */
+  prepare?: (dataDir: string) => void | Promise<void>;
+}
+
+export async function startServe(opts: ServeOptions = {}): Promise<Served> {
   if (!existsSync(join(ROOT, 'out/renderer/index.html'))) throw new Error('e2e: out/renderer is not built; run npm run build (npm test does)');
   const dir = mkdtempSync(join(tmpdir(), 'wakelab-e2e-'));
   const db = join(dir, 'lab.db');
+  if (opts.prepare) {
+    const dataDir = join(dir, 'config', 'wakelab');
+    mkdirSync(dataDir, { recursive: true });
+    await opts.prepare(dataDir);
+  }
   const t0 = performance.now();
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', db], {
     env: { ...process.env, XDG_CONFIG_HOME: join(dir, 'config'), WAKELAB_DB: db },
