@@ -22,6 +22,7 @@ export interface LabRadio {
 }
 
 export interface LabRunOptions {
+  /** The lab's own connection (its foreign-key checks are turned off: see below). */
   readonly db: Database.Database;
   /** Radio profiles by id (checked for every id the configuration names before the lab starts). */
   readonly radio: (id: string) => LabRadio;
@@ -87,6 +88,11 @@ export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningL
 
   const scale = cfg.timeScale;
   const clock = o.clock ?? (() => monotonic() * scale);
+  // The recording creates each session row in the same transaction as its first rows, so their
+  // references hold by construction: checking every insert against `sessions` cost a quarter of
+  // the store's time with a thousand clients (BENCHMARKS.md). This connection is the lab's own;
+  // deletes elsewhere still cascade.
+  o.db.pragma('foreign_keys = OFF');
   const labId = Number(
     o.db
       .prepare('INSERT INTO labs (started_at, stopped_at, config_json, wakelab_version) VALUES (?, NULL, ?, ?)')

@@ -10,6 +10,12 @@ import type { ChildSaInfo } from '../../core/ike/io.ts';
 import type { ClosedWakeup, LiveWakeup, MeterTotals } from '../../core/live/client-meter.ts';
 import type { ClientEvent, ClientPacket, LiveOutput } from '../../core/live/estimator.ts';
 
+const PACKET_INSERT = 'INSERT INTO session_packets (session_id, seq, t_s, dir, class, bytes, local_addr, local_port, peer_addr, peer_port, ike_sa, spi, message_id, request, head) VALUES';
+const PACKET_COLUMNS = 15;
+const PACKET_VALUES = `(${Array<string>(PACKET_COLUMNS).fill('?').join(', ')})`;
+/** Packet rows per INSERT statement. */
+const PACKET_CHUNK = 64;
+
 /** What a commit wrote, and the totals so far. */
 export interface CommitCounts {
   readonly packets: number;
@@ -63,10 +69,9 @@ export class SessionWriter {
   ) {
     this.st = {
       session: db.prepare('INSERT INTO sessions (lab_id, client, first_s, last_s, radio_id, radio_json, totals_json) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      touch: db.prepare('UPDATE sessions SET last_s = ?, totals_json = coalesce(?, totals_json) WHERE id = ?'),
-      packet: db.prepare(
-        'INSERT INTO session_packets (session_id, seq, t_s, dir, class, bytes, local_addr, local_port, peer_addr, peer_port, ike_sa, spi, message_id, request, head) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
+      touch: db.prepare('UPDATE sessions SET last_s = ?, totals_json = ? WHERE id = ?'),
+      packet: db.prepare(`${PACKET_INSERT} ${PACKET_VALUES}`),
+      packets: db.prepare(`${PACKET_INSERT} ${Array<string>(PACKET_CHUNK).fill(PACKET_VALUES).join(', ')}`),
       event: db.prepare('INSERT INTO session_events (session_id, seq, t_s, kind, ike_sa, detail_json) VALUES (?, ?, ?, ?, ?, ?)'),
       wakeup: db.prepare('INSERT INTO live_wakeups (session_id, n, t_s, cause, state_left, energy_j) VALUES (?, ?, ?, ?, ?, NULL)'),
       close: db.prepare('UPDATE live_wakeups SET energy_j = ? WHERE session_id = ? AND n = ?'),
@@ -125,12 +130,19 @@ export class SessionWriter {
         }
         return s.id;
       };
+      // PACKET_CHUNK rows a statement: half the cost per row of one INSERT each (BENCHMARKS.md).
+      const args: unknown[] = [];
       for (const p of packets) {
         const id = idOf(p.client);
         const n = seqs.get(this.sessions.get(p.client)!)!;
         const x = p.traffic;
-        this.st.packet.run(id, n.packets++, p.t, x.dir, x.cls, x.bytes, x.local.address, x.local.port, x.peer.address, x.peer.port, x.sa ?? null, x.spi ?? null, x.messageId ?? null, x.request === undefined ? null : x.request ? 1 : 0, x.head);
+        args.push(id, n.packets++, p.t, x.dir, x.cls, x.bytes, x.local.address, x.local.port, x.peer.address, x.peer.port, x.sa ?? null, x.spi ?? null, x.messageId ?? null, x.request === undefined ? null : x.request ? 1 : 0, x.head);
+        if (args.length === PACKET_COLUMNS * PACKET_CHUNK) {
+          this.st.packets.run(args);
+          args.length = 0;
+        }
       }
+      for (let i = 0; i < args.length; i += PACKET_COLUMNS) this.st.packet.run(args.slice(i, i + PACKET_COLUMNS));
       for (const e of events) {
         const id = idOf(e.client);
         const n = seqs.get(this.sessions.get(e.client)!)!;
@@ -138,9 +150,11 @@ export class SessionWriter {
       }
       for (const w of wakeups) this.st.wakeup.run(idOf(w.client), w.n, w.t, w.cause, w.stateLeft);
       for (const c of closed) this.st.close.run(c.energyJ, idOf(c.client), c.n);
+      // A session row moves on with its totals (run-lab.ts: every few seconds, and at the end), not
+      // with every commit: a thousand clients would otherwise double the writing.
       for (const s of this.sessions.values()) {
-        if (s.id === null || (!seqs.has(s) && s.totals === null)) continue;
-        this.st.touch.run(s.last, s.totals ? JSON.stringify(s.totals) : null, s.id);
+        if (s.id === null || s.totals === null) continue;
+        this.st.touch.run(s.last, JSON.stringify(s.totals), s.id);
       }
     });
     try {

@@ -83,6 +83,10 @@ CREATE TABLE wakeups (
  * everything that crossed its responder for one client (by IKE identity): per-datagram rows
  * (wire-visible header octets only, never plaintext or keys), SA lifecycle events, and the radio
  * wakeups the live estimator charged to it. Times `t_s` are seconds since the lab started.
+ *
+ * The per-datagram tables keep their rowid: rows of a thousand clients arrive interleaved, and a
+ * clustered (WITHOUT ROWID) table would insert each in the middle of its B-tree, about three times
+ * slower (BENCHMARKS.md, "The live lab"); the primary key is then a separate index.
  */
 const TRAFFIC_CLASSES = "'ike-setup', 'dpd', 'rekey', 'delete', 'keepalive', 'data', 'control', 'invalid'";
 const V2 = `
@@ -124,7 +128,7 @@ CREATE TABLE session_packets (
   request    INTEGER CHECK (request IN (0, 1)),
   head       BLOB NOT NULL,
   PRIMARY KEY (session_id, seq)
-) WITHOUT ROWID;
+);
 
 CREATE TABLE session_events (
   session_id  INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
@@ -134,7 +138,7 @@ CREATE TABLE session_events (
   ike_sa      TEXT,
   detail_json TEXT NOT NULL,
   PRIMARY KEY (session_id, seq)
-) WITHOUT ROWID;
+);
 
 CREATE TABLE live_wakeups (
   session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
@@ -144,7 +148,7 @@ CREATE TABLE live_wakeups (
   state_left TEXT NOT NULL,
   energy_j   REAL,
   PRIMARY KEY (session_id, n)
-) WITHOUT ROWID;
+);
 `;
 
 /** Migration SQL in order; the schema version after migration i is i + 1. */
