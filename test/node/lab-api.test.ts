@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { codeOf } from '../support/code-of.ts';
 import type { LabApi, ProgressEvent } from '../../src-main/contract.ts';
 import { createLab, type Lab } from '../../src-main/node/lab.ts';
 import { rawResource } from '../support/builtins.ts';
@@ -30,15 +31,6 @@ const spec = (jobId: string, extra: object = {}) => ({
   ...extra,
 });
 
-/** Rejects with this code. */
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as { code: string }).code;
-  }
-  return 'resolved';
-}
 
 describe('LabApiService', () => {
   it('info names the mode and where data lives', async () => {

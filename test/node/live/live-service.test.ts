@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { codeOf } from '../../support/code-of.ts';
 import type { LabApi, LiveSnapshot } from '../../../src-main/contract.ts';
 import { createLab, type Lab } from '../../../src-main/node/lab.ts';
 import { freeUdpPorts } from '../../support/ports.ts';
@@ -42,14 +43,6 @@ afterEach(async () => {
   cleanup(dir);
 });
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as { code: string }).code;
-  }
-  return 'resolved';
-}
 
 const until = async (pred: (s: LiveSnapshot) => boolean, ms: number): Promise<LiveSnapshot> => {
   const end = Date.now() + ms;
