@@ -104,11 +104,6 @@ export class LiveEstimator {
     return [...this.meters.values()].map((m) => m.totals(now));
   }
 
-  /** Wakeups whose tails have ended by `now`, for every client. */
-  closedWakeups(now: number): ClosedWakeup[] {
-    return [...this.meters.values()].flatMap((m) => m.closedWakeups(now));
-  }
-
   /**
    * From `t` on, `client` is estimated with `profile` (a per-client model setting changed while
    * the lab runs); `changes` is what the session recording logs. No-op for an unknown client.

@@ -6,7 +6,6 @@
  * to the database. Unknown fields are refused; every error names the field.
  */
 import { z } from 'zod';
-import { WakeLabError } from '../errors.ts';
 import { identity, parseResponderConfig, type ResponderConfig } from '../ike/responder-config.ts';
 import { retransmitSchema } from '../policy/schema.ts';
 import { labelled, parseWith } from '../validate.ts';
@@ -102,9 +101,4 @@ export function backgroundOf(cfg: LabConfig, client: string): BackgroundTraffic 
 /** The configuration without secrets, for the database and the UI. */
 export function redactedLabConfig(cfg: LabConfig): object {
   return { ...cfg, responder: { ...cfg.responder, secrets: cfg.responder.secrets.map((s) => ({ id: s.id, psk: '(not stored)' })) } };
-}
-
-/** A typed error for a radio profile id the catalog does not know. */
-export function unknownRadio(label: string, id: string, known: readonly string[]): WakeLabError {
-  return new WakeLabError('INVALID_ARGUMENT', `${label}: radio profile "${id}" is unknown; known: ${known.join(', ')}`);
 }

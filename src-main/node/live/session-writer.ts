@@ -92,11 +92,6 @@ export class SessionWriter {
     this.closed.push(...out.closed);
   }
 
-  /** Queues wakeups whose tails have ended (their energy is known now). */
-  addClosed(closed: readonly ClosedWakeup[]): void {
-    this.closed.push(...closed);
-  }
-
   /** Queues a client's running totals (written with the next commit). */
   setTotals(t: MeterTotals): void {
     const s = this.sessions.get(t.client);

@@ -64,7 +64,7 @@ describe('the live estimator', () => {
 
   it('reports each wakeup closed, with its promotion and tail energy, once its tail is over', () => {
     const { est, wakeups, closed } = session({ dpd: { delayS: 30 } }, 200);
-    const later = est.closedWakeups(260);
+    const later = est.advance(260).closed;
     const all = [...closed, ...later];
     expect(all.map((c) => c.n)).toEqual(wakeups.map((w) => w.n));
     // Each: at least the promotion (LTE: 0.26 s at 1210.7 mW, energy-models.md), at most a full tail more.
