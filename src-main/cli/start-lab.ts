@@ -9,14 +9,12 @@ import { parseLabConfig, type LabConfig } from '../core/live/lab-config.ts';
 import type Database from 'better-sqlite3';
 import { Catalog } from '../node/catalog.ts';
 import { readJsonFile } from '../node/files.ts';
-import { jsonLine, textLine } from '../node/ike/log-line.ts';
+import { isLifecycle, jsonLine, textLine } from '../node/ike/log-line.ts';
 import { runLab, type LabRadio, type RunningLab } from '../node/live/run-lab.ts';
 import { dbError, openDatabase } from '../node/store/open.ts';
 import { defaultDataDir } from '../node/store/paths.ts';
 import { warn } from './context.ts';
-import { listenError } from './listen-error.ts';
-
-const LIFECYCLE = new Set(['ike-up', 'ike-down', 'ike-rekeyed', 'child-up', 'child-down', 'peer-moved', 'ike-restored', 'mid-sync', 'mobike-update', 'dpd-failed']);
+import { listenError } from '../node/ike/listen-error.ts';
 
 export interface LabPrinting {
   readonly json: boolean;
@@ -57,7 +55,7 @@ export async function startLab(cfg: LabConfig, label: string, dbFile: string, p:
       ...(p.wiresharkDir ? { wiresharkDir: p.wiresharkDir } : {}),
       onEvent: (e, t, o) => {
         if (!events) return;
-        if (LIFECYCLE.has(e.kind) || (p.verbose && e.kind !== 'keepalive')) out(p.json ? jsonLine(e, t) : `${stamp(t)} ${textLine(e)}`);
+        if (isLifecycle(e) || (p.verbose && e.kind !== 'keepalive')) out(p.json ? jsonLine(e, t) : `${stamp(t)} ${textLine(e)}`);
         for (const w of o.wakeups) {
           out(p.json ? JSON.stringify({ kind: 'wakeup', t: round(w.t), client: w.client, n: w.n, cause: w.cause, stateLeft: w.stateLeft }) : `${stamp(w.t)} ${w.client}: radio wakeup #${w.n + 1} (${w.cause}), left ${w.stateLeft}`);
         }

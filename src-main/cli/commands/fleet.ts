@@ -7,7 +7,7 @@
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { WakeLabError } from '../../core/errors.ts';
-import { fleetIdentity, parseFleetConfig, type FleetConfig } from '../../core/fleet/fleet-config.ts';
+import { fleetGroupOf, fleetIdentity, parseFleetConfig, type FleetConfig } from '../../core/fleet/fleet-config.ts';
 import { pskFor } from '../../core/ike/policy.ts';
 import type { LabConfig } from '../../core/live/lab-config.ts';
 import type { MeterTotals } from '../../core/live/client-meter.ts';
@@ -112,9 +112,8 @@ interface GroupLive {
 function byGroup(cfg: FleetConfig, totals: readonly MeterTotals[]): Map<string, GroupLive> {
   const acc = new Map<string, { n: number; jh: number; wh: number }>();
   for (const t of totals) {
-    if (!t.client.endsWith(cfg.idSuffix)) continue;
-    const base = t.client.slice(0, -cfg.idSuffix.length);
-    const group = base.slice(0, base.lastIndexOf('-'));
+    const group = fleetGroupOf(cfg.idSuffix, t.client);
+    if (group === null) continue;
     const a = acc.get(group) ?? { n: 0, jh: 0, wh: 0 };
     a.n++;
     a.jh += t.joulesPerHour;

@@ -14,7 +14,7 @@ import { jsonLine, textLine } from '../../node/ike/log-line.ts';
 import { runResponder, type RunningResponder } from '../../node/ike/run-responder.ts';
 import { untilSignal, warn } from '../context.ts';
 import { prepareKeysDir } from '../keys-dir.ts';
-import { listenError } from '../listen-error.ts';
+import { listenError } from '../../node/ike/listen-error.ts';
 
 interface Options {
   config: string;

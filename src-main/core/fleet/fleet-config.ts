@@ -110,3 +110,11 @@ export function parseFleetConfig(input: unknown, label = 'fleet configuration'):
 export function fleetIdentity(cfg: Pick<FleetConfig, 'idSuffix'>, group: string, i: number): string {
   return `${group}-${i + 1}${cfg.idSuffix}`;
 }
+
+/** The group of a fleet identity (fleetIdentity backwards), or null for any other identity. */
+export function fleetGroupOf(idSuffix: string, identity: string): string | null {
+  if (!identity.endsWith(idSuffix)) return null;
+  const base = identity.slice(0, -idSuffix.length);
+  const dash = base.lastIndexOf('-');
+  return dash > 0 ? base.slice(0, dash) : null;
+}

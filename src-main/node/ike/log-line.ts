@@ -6,6 +6,13 @@ import type { ChildSaInfo, IkeEvent } from '../../core/ike/io.ts';
 
 const ep = (e: { address: string; port: number }) => `${e.address}:${e.port}`;
 
+/** The events that change an SA or the policy: what logs and the Live view show without --verbose. */
+const LIFECYCLE = new Set<IkeEvent['kind']>(['ike-up', 'ike-down', 'ike-rekeyed', 'child-up', 'child-down', 'peer-moved', 'ike-restored', 'mid-sync', 'mobike-update', 'dpd-failed', 'policy-changed']);
+
+export function isLifecycle(e: IkeEvent): boolean {
+  return LIFECYCLE.has(e.kind);
+}
+
 export function textLine(e: IkeEvent): string {
   switch (e.kind) {
     case 'exchange':

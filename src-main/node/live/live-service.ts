@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Cause } from '../../core/causes.ts';
 import type { FleetTemplateItem, LabConfigItem, LiveClientRow, LiveEventItem, LiveFleetGroup, LivePolicyPatch, LiveSnapshot, Timeline } from '../../contract.ts';
 import { WakeLabError } from '../../core/errors.ts';
-import { fleetIdentity } from '../../core/fleet/fleet-config.ts';
+import { fleetGroupOf, fleetIdentity } from '../../core/fleet/fleet-config.ts';
 import { pskFor } from '../../core/ike/policy.ts';
 import type { IkeEvent } from '../../core/ike/io.ts';
 import type { MeterTotals } from '../../core/live/client-meter.ts';
@@ -19,7 +19,8 @@ import { formatIpv4 } from '../../core/net/ipv4.ts';
 import type { Catalog } from '../catalog.ts';
 import { fleetPolicies } from '../fleet/policies.ts';
 import { runFleet, type RunningFleet } from '../fleet/run-fleet.ts';
-import { textLine } from '../ike/log-line.ts';
+import { isLifecycle, textLine } from '../ike/log-line.ts';
+import { listenError } from '../ike/listen-error.ts';
 import { dbError, openDatabase } from '../store/open.ts';
 import { LabCatalog } from './lab-catalog.ts';
 import { runLab, type RunningLab } from './run-lab.ts';
@@ -30,7 +31,6 @@ const SNAPSHOT_EVERY_MS = 500;
 /** Client rows per snapshot (the rest are counted in `moreClients`). */
 const MAX_ROWS = 500;
 const MAX_EVENTS = 200;
-const LIFECYCLE = new Set(['ike-up', 'ike-down', 'ike-rekeyed', 'child-up', 'child-down', 'peer-moved', 'ike-restored', 'mid-sync', 'mobike-update', 'dpd-failed', 'policy-changed']);
 
 export interface LiveServiceOptions {
   readonly catalog: Catalog;
@@ -120,11 +120,7 @@ export class LiveService {
       } catch (e) {
         db.close();
         if (e instanceof WakeLabError) throw e;
-        const code = (e as NodeJS.ErrnoException).code;
-        const l = cfg.responder.listen;
-        if (code === 'EADDRINUSE') throw new WakeLabError('BUSY', `cannot listen on ${l.address} ports ${l.ikePort}/${l.nattPort}: a port is in use (is charon or another WakeLab running?)`);
-        if (code === 'EACCES') throw new WakeLabError('INVALID_ARGUMENT', `cannot listen on ${l.address} ports ${l.ikePort}/${l.nattPort}: permission denied (ports below 1024 need root)`);
-        throw dbError(this.o.databasePath, e);
+        throw listenError(dbError(this.o.databasePath, e), cfg.responder);
       }
       const l = cfg.responder.listen;
       this.events.length = 0;
@@ -252,10 +248,9 @@ export class LiveService {
       .map((m) => {
         const s = sas.get(m.client);
         const wakeups = Object.values(m.wakeupsPerHour).reduce((a, b) => a + b, 0);
-        const base = suffix && m.client.endsWith(suffix) ? m.client.slice(0, -suffix.length) : null;
         return {
           client: m.client,
-          group: base ? base.slice(0, base.lastIndexOf('-')) : null,
+          group: suffix === undefined ? null : fleetGroupOf(suffix, m.client),
           radioId: clients[m.client] ?? radio,
           virtualIp: s?.vip ?? null,
           peer: s?.peer ?? null,
@@ -286,7 +281,7 @@ export class LiveService {
   }
 
   private onEvent(e: IkeEvent, t: number, out: LiveOutput): void {
-    for (const x of out.events) if (LIFECYCLE.has(x.event.kind)) this.note(t, x.client, x.event.kind, null, textLine(x.event));
+    for (const x of out.events) if (isLifecycle(x.event)) this.note(t, x.client, x.event.kind, null, textLine(x.event));
     if (e.kind === 'policy-changed' && out.events.length === 0) this.note(t, null, e.kind, null, textLine(e));
     for (const w of out.wakeups) this.note(w.t, w.client, 'wakeup', w.cause, `radio wakeup #${w.n + 1} (${w.cause}), left ${w.stateLeft}`);
   }

@@ -1,6 +1,6 @@
-/** One clear line for a socket that could not be bound (`wakelab responder`, `wakelab lab`). */
-import { WakeLabError } from '../core/errors.ts';
-import type { ResponderConfig } from '../core/ike/responder-config.ts';
+/** One clear line for a responder socket that could not be bound (`wakelab responder`, `wakelab lab`, the Live view). */
+import { WakeLabError } from '../../core/errors.ts';
+import type { ResponderConfig } from '../../core/ike/responder-config.ts';
 
 export function listenError(e: unknown, cfg: ResponderConfig): unknown {
   const code = (e as NodeJS.ErrnoException).code;
