@@ -61,7 +61,7 @@ export async function startLab(cfg: LabConfig, label: string, dbFile: string, p:
         }
       },
       onCommit: (c, t) => {
-        if (p.json && c.packets + c.events + c.wakeups + c.closed > 0) out(JSON.stringify({ kind: 'commit', t: round(t), ...c }));
+        if (p.json && c.packets + c.events + c.wakeups > 0) out(JSON.stringify({ kind: 'commit', t: round(t), ...c }));
       },
       onCommitError: (e) => warn(`could not write to ${dbFile}, will retry: ${(dbError(dbFile, e) as Error).message}`),
     });

@@ -179,7 +179,9 @@ export class Gateway {
     const bytes = payload.length;
     const head = wireHead(payload, local.port === this.o.ports.natt);
     // 20 octets of IPv4 header and 8 of UDP around the datagram (RFC 791, RFC 768).
-    this.out.push({ kind: 'event', event: { kind: 'traffic', dir, peer, local, bytes, ipBytes: bytes + 28, head, ...note } });
+    // Every field named, so every traffic event has one shape (a spread gave each note's its own).
+    const event = { kind: 'traffic', dir, peer, local, bytes, ipBytes: bytes + 28, head, cls: note.cls, sa: note.sa, messageId: note.messageId, request: note.request, spi: note.spi } as const;
+    this.out.push({ kind: 'event', event });
   }
 
   /** Moves the Responder's output on, keeping the data plane in step with its SA events. */

@@ -11,7 +11,7 @@ import { byCause, CAUSE, CAUSES, type Cause } from '../causes.ts';
 import type { TrafficClass } from '../ike/traffic.ts';
 import type { RadioProfile } from '../radio/profile.ts';
 import { RadioModel } from '../radio/radio-model.ts';
-import type { TimelinePacket } from '../radio/timeline.ts';
+import { RecentPackets } from './recent-packets.ts';
 import { causeOf } from './traffic-cause.ts';
 
 /** A radio wakeup the moment it happens: its energy is known once its tail has ended. */
@@ -25,10 +25,8 @@ export interface LiveWakeup {
   readonly stateLeft: string;
 }
 
-/** A wakeup whose tail has ended: promotion and tail energy, J (AT&T ARO's attribution). */
-export interface ClosedWakeup {
-  readonly client: string;
-  readonly n: number;
+/** A wakeup whose tail has ended, with its promotion and tail energy, J (AT&T ARO's attribution). */
+export interface ClosedWakeup extends LiveWakeup {
   readonly energyJ: number;
 }
 
@@ -61,6 +59,10 @@ export interface BackgroundTraffic {
   readonly bytes: number;
 }
 
+/** What `opened` and `closedWakeups` return when there is nothing (frozen: shared, read only). */
+const NONE_OPENED: LiveWakeup[] = Object.freeze([]) as never;
+const NONE_CLOSED: ClosedWakeup[] = Object.freeze([]) as never;
+
 export class ClientMeter {
   radio: RadioModel;
   profile: RadioProfile;
@@ -69,8 +71,8 @@ export class ClientMeter {
   private closed = 0;
   /** Wakeups and energy of radios this client had before a profile change, and how many wakeups. */
   private readonly before = { energyJ: new Float64Array(CAUSES.length), wakeups: new Float64Array(CAUSES.length), count: 0, totalJ: 0 };
-  /** The latest datagrams, oldest first (at most RECENT_PACKETS). */
-  readonly recent: TimelinePacket[] = [];
+  /** The latest datagrams (at most RECENT_PACKETS). */
+  readonly recent = new RecentPackets(RECENT_PACKETS);
   private packetsIn = 0;
   private packetsOut = 0;
   private lastIn: number | null = null;
@@ -107,6 +109,7 @@ export class ClientMeter {
   /** Wakeups opened since the last call (by tunnel packets or by the background model), in order. */
   private opened(): LiveWakeup[] {
     const log = this.radio.log!;
+    if (this.seen === log.time.length) return NONE_OPENED; // most datagrams open none
     const out: LiveWakeup[] = [];
     for (; this.seen < log.time.length; this.seen++) {
       const i = this.seen;
@@ -162,8 +165,7 @@ export class ClientMeter {
     }
     const cause = causeOf(cls);
     this.radio.packet(this.last, fromClient, ipBytes, cause);
-    if (this.recent.length >= RECENT_PACKETS) this.recent.shift();
-    this.recent.push({ tS: this.last, up: fromClient, bytes: ipBytes, cause: CAUSES[cause]! });
+    this.recent.push(this.last, fromClient, ipBytes, cause);
     return this.opened();
   }
 
@@ -173,8 +175,12 @@ export class ClientMeter {
     const log = this.radio.log!;
     const open = this.radio.openWakeup;
     const upTo = open >= 0 ? open : log.time.length;
+    if (this.closed >= upTo) return NONE_CLOSED;
     const out: ClosedWakeup[] = [];
-    for (; this.closed < upTo; this.closed++) out.push({ client: this.client, n: this.before.count + this.closed, energyJ: log.energyJ[this.closed]! });
+    for (; this.closed < upTo; this.closed++) {
+      const i = this.closed;
+      out.push({ client: this.client, n: this.before.count + i, t: log.time[i]!, cause: CAUSES[log.cause[i]!]!, stateLeft: log.stateLeft[i]!, energyJ: log.energyJ[i]! });
+    }
     return out;
   }
 

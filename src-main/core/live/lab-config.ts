@@ -33,8 +33,9 @@ export const labConfigSchema = z
     /** A background-traffic model for every client (null: none, the default); `clients` may override it. */
     background: background.nullable().default(null),
     /**
-     * How often queued events are committed, real seconds (whatever the time scale). Events of the last interval are what a crash can
-     * lose; every commit is one transaction.
+     * How often queued SA events are committed, real seconds (whatever the time scale); every commit is one transaction. Packets and
+     * wakeups go a chunk row each within 5 s, totals every 5 s (node/live/session-writer.ts). What is not yet committed is what a crash
+     * can lose.
      */
     commitEveryS: z.number().finite().min(0.01, 'must be at least 0.01 s').max(60, 'must be at most 60 s').default(0.25),
     /**

@@ -12,7 +12,7 @@ const LEAD_S = 60;
 
 export function liveTimeline(meter: ClientMeter, now: number, windowS: number): RadioTimeline {
   const start = now - windowS - LEAD_S;
-  const packets = meter.recent.filter((p) => p.tS >= start && p.tS <= now).map((p) => ({ ...p, tS: p.tS - start }));
+  const packets = meter.recent.between(start, now).map((p) => ({ ...p, tS: p.tS - start }));
   const full = radioTimeline(meter.profile, packets, now - start);
   const cut = (t: number) => t - LEAD_S;
   return {

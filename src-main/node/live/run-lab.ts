@@ -72,6 +72,8 @@ export interface RunningLab {
 const monotonic = (): number => performance.now() / 1000;
 /** How often (real ms) the sessions' running totals are written. */
 const TOTALS_EVERY_MS = 5000;
+/** How long (real ms) a session's packets and ended wakeups may wait for their chunk row. */
+const CHUNK_AGE_MS = 5000;
 
 export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningLab> {
   const radios = new Map<string, LabRadio>();
@@ -120,23 +122,26 @@ export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningL
   }
   const now = (): number => clock() - t0;
   let totalsAt = -Infinity;
-  const commit = (last = false): CommitCounts => {
+  /** `periodic`: the timer's commit, which may hold packets and open wakeups back (below). */
+  const commit = (how: { last?: boolean; periodic?: boolean } = {}): CommitCounts => {
     const t = now();
-    writer.add(last ? estimator.finish(t) : estimator.advance(t));
+    writer.add(how.last ? estimator.finish(t) : estimator.advance(t));
     // Every client's running totals go to its session row now and then (and at the end), not with
-    // every commit: with a thousand clients they would be most of the writing.
+    // every commit: with a thousand clients they would be most of the writing. A session's packets
+    // and ended wakeups go a chunk row each, CHUNK_AGE_MS after the first of them (session-writer.ts).
     const real = performance.now();
-    if (last || real - totalsAt >= TOTALS_EVERY_MS) {
+    const flush = !how.periodic || real - totalsAt >= TOTALS_EVERY_MS;
+    if (flush) {
       totalsAt = real;
       for (const total of estimator.totals(t)) writer.setTotals(total);
     }
-    const c = writer.commit();
+    const c = writer.commit(how.periodic ? { chunkAgeMs: CHUNK_AGE_MS } : undefined);
     o.onCommit?.(c, t);
     return c;
   };
   const timer = setInterval(() => {
     try {
-      commit();
+      commit({ periodic: true });
     } catch (e) {
       o.onCommitError?.(e);
     }
@@ -171,7 +176,7 @@ export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningL
     stop: async () => {
       clearInterval(timer);
       await responder.close();
-      const c = commit(true);
+      const c = commit({ last: true });
       o.db.prepare('UPDATE labs SET stopped_at = ? WHERE id = ?').run(new Date().toISOString(), labId);
       return c;
     },

@@ -1,38 +1,71 @@
 /**
- * The session recording's path to SQLite (docs/database.md, schema version 2): what the live
+ * The session recording's path to SQLite (docs/database.md, schema version 3): what the live
  * estimator attributes to clients is queued in memory and committed in one transaction every few
  * hundred milliseconds, so a busy lab never waits on the disk per packet. A commit is all or
- * nothing: a crash loses at most the queue, never part of a commit, and the rows committed before
- * it stay (WAL). Secrets never reach the queue: CHILD_SA keys are dropped from SA events here.
+ * nothing: a crash loses at most what is still held in memory, never part of a commit, and the
+ * rows committed before it stay (WAL). Secrets never reach the queue: CHILD_SA keys are dropped
+ * from SA events here.
+ *
+ * SQLite's cost is per row, and more so per place in an index a row goes to: a thousand clients
+ * append to a thousand places of every per-session index (BENCHMARKS.md, "The live lab"). So a
+ * session's packets, and its wakeups once their tails have ended and their energy is known, wait
+ * in memory and go out as one chunk row each (JSON arrays, unpacked by the `session_packets` and
+ * `live_wakeups` views) a few seconds after the first of them (each session on its own clock, so
+ * the rows spread over the commits), or when a chunk is full.
+ * SA events, few, go with every commit.
  */
 import type Database from 'better-sqlite3';
 import type { ChildSaInfo } from '../../core/ike/io.ts';
-import type { ClosedWakeup, LiveWakeup, MeterTotals } from '../../core/live/client-meter.ts';
-import type { ClientEvent, ClientPacket, LiveOutput } from '../../core/live/estimator.ts';
+import type { ClosedWakeup, MeterTotals } from '../../core/live/client-meter.ts';
+import type { ClientEvent, LiveOutput } from '../../core/live/estimator.ts';
+import { JsonArrayBuffer } from './json-array-buffer.ts';
+import { PacketRecords } from './packet-records.ts';
 
-const PACKET_INSERT = 'INSERT INTO session_packets (session_id, seq, t_s, dir, class, bytes, local_addr, local_port, peer_addr, peer_port, ike_sa, spi, message_id, request, head) VALUES';
-const PACKET_COLUMNS = 15;
-const PACKET_VALUES = `(${Array<string>(PACKET_COLUMNS).fill('?').join(', ')})`;
-/** Packet rows per INSERT statement. */
-const PACKET_CHUNK = 64;
+/** Packets or wakeups in a chunk row at most: a full chunk is written at the next commit, held or not. */
+export const CHUNK_MAX = 256;
 
 /** What a commit wrote, and the totals so far. */
 export interface CommitCounts {
   readonly packets: number;
   readonly events: number;
+  /** Wakeups, each with its energy (a wakeup is written once its tail has ended). */
   readonly wakeups: number;
-  /** Wakeups whose energy became known. */
-  readonly closed: number;
+  /** SQLite rows written or updated: chunks, events, sessions. */
+  readonly rows: number;
   readonly total: { readonly packets: number; readonly events: number; readonly wakeups: number };
 }
 
+/** What a commit may keep in memory for a later one (none of it, without a hold). */
+export interface CommitHold {
+  /**
+   * Keep a session's packets and wakeups until the first of them has waited this long (real ms)
+   * or a chunk is full. Each session's clock starts with its own first packet, so the chunk rows
+   * spread over the commits instead of all coming due in one.
+   */
+  readonly chunkAgeMs: number;
+}
+
 interface Session {
+  readonly client: string;
   id: number | null;
+  /** Packets and events committed. */
   packets: number;
   events: number;
   first: number;
   last: number;
   totals: MeterTotals | null;
+  /** Packets not yet committed. */
+  readonly chunk: PacketRecords;
+  /** Ended wakeups not yet committed, as JSON, and the first one's number. */
+  readonly ended: JsonArrayBuffer;
+  endedFirstN: number;
+  /** When (real ms) the oldest of them was queued. */
+  since: number;
+}
+
+/** A wakeup as an element of a chunk (docs/database.md, `live_wakeup_chunks`), as JSON text. */
+export function wakeupJson(w: ClosedWakeup): string {
+  return `[${w.n},${w.t},"${w.cause}",${JSON.stringify(w.stateLeft)},${w.energyJ}]`;
 }
 
 /** A CHILD_SA as stored: algorithms, SPIs and selectors, no keys. */
@@ -54,10 +87,9 @@ export function eventDetail(e: ClientEvent['event']): object {
 
 export class SessionWriter {
   private readonly sessions = new Map<string, Session>();
-  private packets: ClientPacket[] = [];
+  /** Sessions with packets or wakeups waiting. */
+  private readonly waiting = new Set<Session>();
   private events: ClientEvent[] = [];
-  private wakeups: LiveWakeup[] = [];
-  private closed: ClosedWakeup[] = [];
   private readonly total = { packets: 0, events: 0, wakeups: 0 };
   private readonly st;
 
@@ -66,30 +98,30 @@ export class SessionWriter {
     readonly labId: number,
     /** The radio profile a client's session is estimated with: its id and definition. */
     private readonly radioOf: (client: string) => { id: string; json: string },
+    /** Real time, ms (for `CommitHold.chunkAgeMs`). */
+    private readonly realMs: () => number = () => performance.now(),
   ) {
     this.st = {
       session: db.prepare('INSERT INTO sessions (lab_id, client, first_s, last_s, radio_id, radio_json, totals_json) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       touch: db.prepare('UPDATE sessions SET last_s = ?, totals_json = ? WHERE id = ?'),
-      packet: db.prepare(`${PACKET_INSERT} ${PACKET_VALUES}`),
-      packets: db.prepare(`${PACKET_INSERT} ${Array<string>(PACKET_CHUNK).fill(PACKET_VALUES).join(', ')}`),
+      packets: db.prepare('INSERT INTO session_packet_chunks (session_id, first_seq, count, first_t_s, last_t_s, packets) VALUES (?, ?, ?, ?, ?, ?)'),
+      wakeups: db.prepare('INSERT INTO live_wakeup_chunks (session_id, first_n, count, wakeups) VALUES (?, ?, ?, ?)'),
       event: db.prepare('INSERT INTO session_events (session_id, seq, t_s, kind, ike_sa, detail_json) VALUES (?, ?, ?, ?, ?, ?)'),
-      wakeup: db.prepare('INSERT INTO live_wakeups (session_id, n, t_s, cause, state_left, energy_j) VALUES (?, ?, ?, ?, ?, NULL)'),
-      close: db.prepare('UPDATE live_wakeups SET energy_j = ? WHERE session_id = ? AND n = ?'),
     };
   }
 
-  /** Queues what the estimator produced for one event. */
+  /** Queues what the estimator produced for one event (wakeups when they end, with their energy). */
   add(out: LiveOutput): void {
     for (const p of out.packets) {
-      this.packets.push(p);
-      this.session(p.client, p.t);
+      const s = this.session(p.client, p.t);
+      this.wait(s);
+      s.chunk.push(p);
     }
     for (const e of out.events) {
       this.events.push(e);
       this.session(e.client, e.t);
     }
-    this.wakeups.push(...out.wakeups);
-    this.closed.push(...out.closed);
+    for (const w of out.closed) this.queueWakeup(w);
   }
 
   /** Queues a client's running totals (written with the next commit). */
@@ -98,58 +130,61 @@ export class SessionWriter {
     if (s) s.totals = t;
   }
 
-  /** Rows waiting for the next commit. */
+  /** Packets, events and wakeups not yet committed. */
   get queued(): number {
-    return this.packets.length + this.events.length + this.wakeups.length + this.closed.length;
+    let n = this.events.length;
+    for (const s of this.waiting) n += s.chunk.count + s.ended.count;
+    return n;
   }
 
   /**
-   * Writes the queue in one transaction. On failure (a locked or full disk) the queue is kept for
-   * the next try and the error thrown.
+   * Writes what is queued, but what `hold` allows to keep, in one transaction. On failure (a
+   * locked or full disk) everything is kept for the next try and the error thrown.
    */
-  commit(): CommitCounts {
-    const packets = this.packets;
+  commit(hold?: CommitHold): CommitCounts {
     const events = this.events;
-    const wakeups = this.wakeups;
-    const closed = this.closed;
+    const oldest = hold ? this.realMs() - hold.chunkAgeMs : Infinity;
+    const due = [...this.waiting].filter((s) => s.since <= oldest || s.chunk.count >= CHUNK_MAX || s.ended.count >= CHUNK_MAX);
     const created: Session[] = [];
-    const seqs = new Map<Session, { packets: number; events: number }>();
+    let packets = 0;
+    let wakeups = 0;
+    let rows = 0;
     const write = this.db.transaction(() => {
-      const idOf = (client: string): number => {
-        const s = this.sessions.get(client)!;
-        if (!seqs.has(s)) seqs.set(s, { packets: s.packets, events: s.events });
+      const idOf = (s: Session): number => {
         if (s.id === null) {
-          const radio = this.radioOf(client);
-          s.id = Number(this.st.session.run(this.labId, client, s.first, s.last, radio.id, radio.json, '{}').lastInsertRowid);
+          const radio = this.radioOf(s.client);
+          s.id = Number(this.st.session.run(this.labId, s.client, s.first, s.last, radio.id, radio.json, '{}').lastInsertRowid);
           created.push(s);
+          rows++;
         }
         return s.id;
       };
-      // PACKET_CHUNK rows a statement: half the cost per row of one INSERT each (BENCHMARKS.md).
-      const args: unknown[] = [];
-      for (const p of packets) {
-        const id = idOf(p.client);
-        const n = seqs.get(this.sessions.get(p.client)!)!;
-        const x = p.traffic;
-        args.push(id, n.packets++, p.t, x.dir, x.cls, x.bytes, x.local.address, x.local.port, x.peer.address, x.peer.port, x.sa ?? null, x.spi ?? null, x.messageId ?? null, x.request === undefined ? null : x.request ? 1 : 0, x.head);
-        if (args.length === PACKET_COLUMNS * PACKET_CHUNK) {
-          this.st.packets.run(args);
-          args.length = 0;
+      for (const s of due) {
+        if (s.chunk.count > 0) {
+          this.st.packets.run(idOf(s), s.packets, s.chunk.count, s.chunk.firstT, s.chunk.lastT, s.chunk.json());
+          packets += s.chunk.count;
+          rows++;
+        }
+        if (s.ended.count > 0) {
+          this.st.wakeups.run(idOf(s), s.endedFirstN, s.ended.count, s.ended.text());
+          wakeups += s.ended.count;
+          rows++;
         }
       }
-      for (let i = 0; i < args.length; i += PACKET_COLUMNS) this.st.packet.run(args.slice(i, i + PACKET_COLUMNS));
+      const seq = new Map<Session, number>();
       for (const e of events) {
-        const id = idOf(e.client);
-        const n = seqs.get(this.sessions.get(e.client)!)!;
-        this.st.event.run(id, n.events++, e.t, e.event.kind, 'sa' in e.event ? e.event.sa : null, JSON.stringify(eventDetail(e.event)));
+        const s = this.sessions.get(e.client)!;
+        const n = seq.get(s) ?? s.events;
+        seq.set(s, n + 1);
+        this.st.event.run(idOf(s), n, e.t, e.event.kind, 'sa' in e.event ? e.event.sa : null, JSON.stringify(eventDetail(e.event)));
+        rows++;
       }
-      for (const w of wakeups) this.st.wakeup.run(idOf(w.client), w.n, w.t, w.cause, w.stateLeft);
-      for (const c of closed) this.st.close.run(c.energyJ, idOf(c.client), c.n);
       // A session row moves on with its totals (run-lab.ts: every few seconds, and at the end), not
       // with every commit: a thousand clients would otherwise double the writing.
       for (const s of this.sessions.values()) {
         if (s.id === null || s.totals === null) continue;
         this.st.touch.run(s.last, JSON.stringify(s.totals), s.id);
+        rows++;
       }
     });
     try {
@@ -158,24 +193,39 @@ export class SessionWriter {
       for (const s of created) s.id = null; // rolled back with the rest
       throw e;
     }
-    for (const [s, n] of seqs) {
-      s.packets = n.packets;
-      s.events = n.events;
+    for (const s of due) {
+      s.packets += s.chunk.count;
+      s.chunk.clear();
+      s.ended.clear();
+      this.waiting.delete(s);
     }
+    for (const e of events) this.sessions.get(e.client)!.events++;
     for (const s of this.sessions.values()) s.totals = null;
-    this.packets = [];
     this.events = [];
-    this.wakeups = [];
-    this.closed = [];
-    this.total.packets += packets.length;
+    this.total.packets += packets;
     this.total.events += events.length;
-    this.total.wakeups += wakeups.length;
-    return { packets: packets.length, events: events.length, wakeups: wakeups.length, closed: closed.length, total: { ...this.total } };
+    this.total.wakeups += wakeups;
+    return { packets, events: events.length, wakeups, rows, total: { ...this.total } };
   }
 
-  private session(client: string, t: number): void {
-    const s = this.sessions.get(client);
+  private queueWakeup(w: ClosedWakeup): void {
+    const s = this.session(w.client, w.t);
+    this.wait(s);
+    if (s.ended.count === 0) s.endedFirstN = w.n;
+    s.ended.push(wakeupJson(w));
+  }
+
+  /** The session has something waiting from now on (its age counts from the first). */
+  private wait(s: Session): void {
+    if (s.chunk.count > 0 || s.ended.count > 0) return;
+    s.since = this.realMs();
+    this.waiting.add(s);
+  }
+
+  private session(client: string, t: number): Session {
+    let s = this.sessions.get(client);
     if (s) s.last = Math.max(s.last, t);
-    else this.sessions.set(client, { id: null, packets: 0, events: 0, first: t, last: t, totals: null });
+    else this.sessions.set(client, (s = { client, id: null, packets: 0, events: 0, first: t, last: t, totals: null, chunk: new PacketRecords(), ended: new JsonArrayBuffer(), endedFirstN: 0, since: 0 }));
+    return s;
   }
 }

@@ -151,7 +151,74 @@ CREATE TABLE live_wakeups (
 );
 `;
 
+/**
+ * Version 3: a session's packets and wakeups are stored a chunk to a row (session-writer.ts says
+ * why), and `session_packets` and `live_wakeups` become views with the columns the tables had, so
+ * queries written for version 2 still work. Each element of `session_packet_chunks.packets` is
+ * the array [t_s, dir, class, bytes, local_addr, local_port, peer_addr, peer_port, ike_sa, spi,
+ * message_id, request, head as hex]; of `live_wakeup_chunks.wakeups`, [n, t_s, cause, state_left,
+ * energy_j].
+ */
+const V3 = `
+CREATE TABLE session_packet_chunks (
+  session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  first_seq  INTEGER NOT NULL,
+  count      INTEGER NOT NULL CHECK (count > 0),
+  first_t_s  REAL NOT NULL,
+  last_t_s   REAL NOT NULL,
+  packets    TEXT NOT NULL CHECK (json_valid(packets)),
+  PRIMARY KEY (session_id, first_seq)
+);
+
+INSERT INTO session_packet_chunks (session_id, first_seq, count, first_t_s, last_t_s, packets)
+SELECT session_id, seq, 1, t_s, t_s,
+  json_array(json_array(t_s, dir, class, bytes, local_addr, local_port, peer_addr, peer_port, ike_sa, spi, message_id, request, lower(hex(head))))
+FROM session_packets;
+
+DROP TABLE session_packets;
+
+CREATE VIEW session_packets AS
+SELECT c.session_id AS session_id,
+  c.first_seq + p.key AS seq,
+  p.value ->> 0 AS t_s,
+  p.value ->> 1 AS dir,
+  p.value ->> 2 AS class,
+  p.value ->> 3 AS bytes,
+  p.value ->> 4 AS local_addr,
+  p.value ->> 5 AS local_port,
+  p.value ->> 6 AS peer_addr,
+  p.value ->> 7 AS peer_port,
+  p.value ->> 8 AS ike_sa,
+  p.value ->> 9 AS spi,
+  p.value ->> 10 AS message_id,
+  p.value ->> 11 AS request,
+  unhex(p.value ->> 12) AS head
+FROM session_packet_chunks c, json_each(c.packets) p;
+
+CREATE TABLE live_wakeup_chunks (
+  session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  first_n    INTEGER NOT NULL,
+  count      INTEGER NOT NULL CHECK (count > 0),
+  wakeups    TEXT NOT NULL CHECK (json_valid(wakeups)),
+  PRIMARY KEY (session_id, first_n)
+);
+
+INSERT INTO live_wakeup_chunks (session_id, first_n, count, wakeups)
+SELECT session_id, n, 1, json_array(json_array(n, t_s, cause, state_left, energy_j)) FROM live_wakeups;
+
+DROP TABLE live_wakeups;
+
+CREATE VIEW live_wakeups AS
+SELECT c.session_id AS session_id,
+  w.value ->> 0 AS n,
+  w.value ->> 1 AS t_s,
+  w.value ->> 2 AS cause,
+  w.value ->> 3 AS state_left,
+  w.value ->> 4 AS energy_j
+FROM live_wakeup_chunks c, json_each(c.wakeups) w;
+`;
+
 /** Migration SQL in order; the schema version after migration i is i + 1. */
-export const MIGRATIONS: readonly string[] = [V1, V2];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3];
 
 export const LATEST_VERSION = MIGRATIONS.length;

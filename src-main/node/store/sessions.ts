@@ -70,8 +70,8 @@ interface SummaryRow {
 
 const SUMMARY = `
 SELECT s.id, s.lab_id, s.client, l.started_at, l.stopped_at, s.first_s, s.last_s, s.radio_id, s.totals_json,
-  (SELECT count(*) FROM session_packets p WHERE p.session_id = s.id) AS packets,
-  (SELECT count(*) FROM live_wakeups w WHERE w.session_id = s.id) AS wakeups
+  (SELECT coalesce(sum(c.count), 0) FROM session_packet_chunks c WHERE c.session_id = s.id) AS packets,
+  (SELECT coalesce(sum(c.count), 0) FROM live_wakeup_chunks c WHERE c.session_id = s.id) AS wakeups
 FROM sessions s JOIN labs l ON l.id = s.lab_id`;
 
 function toSummary(r: SummaryRow): SessionSummary {
@@ -102,41 +102,34 @@ export function getSession(db: Database.Database, id: number): SessionSummary | 
   return r ? toSummary(r) : null;
 }
 
-interface PacketRow {
-  seq: number;
-  t_s: number;
-  dir: 'in' | 'out';
-  class: TrafficClass;
-  bytes: number;
-  local_addr: string;
-  local_port: number;
-  peer_addr: string;
-  peer_port: number;
-  ike_sa: string | null;
-  spi: number | null;
-  message_id: number | null;
-  request: number | null;
-  head: Buffer;
-}
+/** An element of `session_packet_chunks.packets` (migrations.ts, version 3). */
+type PackedPacket = [number, 'in' | 'out', TrafficClass, number, string, number, string, number, string | null, number | null, number | null, 0 | 1 | null, string];
 
-/** A session's packets in order (an iterator: a long session is not loaded at once). */
+/**
+ * A session's packets in order (an iterator: a long session is not loaded at once). It reads the
+ * chunks itself rather than through the `session_packets` view, which does the same in SQL.
+ */
 export function* sessionPackets(db: Database.Database, id: number): Generator<SessionPacket> {
-  const rows = db.prepare('SELECT * FROM session_packets WHERE session_id = ? ORDER BY seq').iterate(id) as IterableIterator<PacketRow>;
-  for (const r of rows) {
-    yield {
-      seq: r.seq,
-      tS: r.t_s,
-      dir: r.dir,
-      cls: r.class,
-      bytes: r.bytes,
-      local: { address: r.local_addr, port: r.local_port },
-      peer: { address: r.peer_addr, port: r.peer_port },
-      ikeSa: r.ike_sa,
-      spi: r.spi,
-      messageId: r.message_id,
-      request: r.request === null ? null : r.request === 1,
-      head: new Uint8Array(r.head.buffer, r.head.byteOffset, r.head.length),
-    };
+  const chunks = db.prepare('SELECT first_seq, packets FROM session_packet_chunks WHERE session_id = ? ORDER BY first_seq').iterate(id) as IterableIterator<{ first_seq: number; packets: string }>;
+  for (const c of chunks) {
+    const packed = JSON.parse(c.packets) as PackedPacket[];
+    for (let i = 0; i < packed.length; i++) {
+      const [t, dir, cls, bytes, localAddr, localPort, peerAddr, peerPort, ikeSa, spi, messageId, request, head] = packed[i]!;
+      yield {
+        seq: c.first_seq + i,
+        tS: t,
+        dir,
+        cls,
+        bytes,
+        local: { address: localAddr, port: localPort },
+        peer: { address: peerAddr, port: peerPort },
+        ikeSa,
+        spi,
+        messageId,
+        request: request === null ? null : request === 1,
+        head: new Uint8Array(Buffer.from(head, 'hex')),
+      };
+    }
   }
 }
 
@@ -152,12 +145,6 @@ export function sessionEvents(db: Database.Database, id: number): SessionEvent[]
 }
 
 export function sessionWakeups(db: Database.Database, id: number): SessionWakeup[] {
-  const rows = db.prepare('SELECT n, t_s, cause, state_left, energy_j FROM live_wakeups WHERE session_id = ? ORDER BY n').all(id) as {
-    n: number;
-    t_s: number;
-    cause: Cause;
-    state_left: string;
-    energy_j: number | null;
-  }[];
-  return rows.map((r) => ({ n: r.n, tS: r.t_s, cause: r.cause, stateLeft: r.state_left, energyJ: r.energy_j }));
+  const chunks = db.prepare('SELECT wakeups FROM live_wakeup_chunks WHERE session_id = ? ORDER BY first_n').pluck().all(id) as string[];
+  return chunks.flatMap((c) => (JSON.parse(c) as [number, number, Cause, string, number | null][]).map(([n, tS, cause, stateLeft, energyJ]) => ({ n, tS, cause, stateLeft, energyJ })));
 }

@@ -5,7 +5,7 @@
  * wrapped around the shipped classes' prototypes (nothing shipped changes): datagrams in and out of
  * the Gateway, and the time spent in the estimator, in queueing rows and in commits.
  *
- *   node --import tsx test/bench/lab/gateway-proc.ts full|bare LAB.json DB
+ *   node --import tsx test/bench/lab/gateway-proc.ts full|bare|estimator|full-sync LAB.json DB
  *
  * Prints JSON lines: `ready` (ports), then `stats` whenever a line arrives on stdin.
  */
@@ -20,10 +20,10 @@ import { runLab } from '../../../src-main/node/live/run-lab.ts';
 import { SessionWriter } from '../../../src-main/node/live/session-writer.ts';
 import { openDatabase } from '../../../src-main/node/store/open.ts';
 
-const [mode, labPath, dbPath] = process.argv.slice(2) as ['full' | 'bare', string, string];
+const [mode, labPath, dbPath] = process.argv.slice(2) as ['full' | 'bare' | 'estimator' | 'full-sync', string, string];
 const cfg = parseLabConfig(JSON.parse(readFileSync(labPath, 'utf8')), labPath, () => ({ value: null, label: '' }));
 
-const c = { datagramsIn: 0, datagramsOut: 0, estimateMs: 0, queueMs: 0, commitMs: 0, commits: 0, commitMaxMs: 0, rows: 0 };
+const c = { datagramsIn: 0, datagramsOut: 0, estimateMs: 0, queueMs: 0, commitMs: 0, commits: 0, commitMaxMs: 0, records: 0, rows: 0 };
 const wrap = <T extends object>(proto: T, name: keyof T, after: (ms: number, self: unknown, result: unknown) => void): void => {
   const f = proto[name] as unknown as (...a: unknown[]) => unknown;
   (proto as Record<string, unknown>)[name as string] = function (this: unknown, ...a: unknown[]) {
@@ -50,14 +50,34 @@ wrap(SessionWriter.prototype, 'commit', (ms, _s, r) => {
   c.commitMs += ms;
   c.commits++;
   c.commitMaxMs = Math.max(c.commitMaxMs, ms);
-  const x = r as { packets: number; events: number; wakeups: number; closed: number };
-  c.rows += x.packets + x.events + x.wakeups + x.closed;
+  const x = r as { packets: number; events: number; wakeups: number; rows: number };
+  c.records += x.packets + x.events + x.wakeups;
+  c.rows += x.rows;
 });
 
+// `estimator` (a what-if, WAKELAB_BENCH_LAB_ARMS): the lab with the session recording's writer
+// doing nothing, to tell the estimator's cost from the store's.
+if (mode === 'estimator') {
+  SessionWriter.prototype.add = function () {};
+  SessionWriter.prototype.commit = function () {
+    return { packets: 0, events: 0, wakeups: 0, rows: 0, total: { packets: 0, events: 0, wakeups: 0 } };
+  };
+}
+if (mode === 'full-sync') {
+  const commit = SessionWriter.prototype.commit;
+  let flushedAt = performance.now();
+  SessionWriter.prototype.commit = function (this: SessionWriter, hold) {
+    if (!hold) return commit.call(this);
+    const now = performance.now();
+    if (now - flushedAt < 5000) return commit.call(this, { chunkAgeMs: Infinity });
+    flushedAt = now;
+    return commit.call(this);
+  };
+}
 const scale = cfg.timeScale;
 const clock = (): number => (performance.now() / 1000) * scale;
 let ports: { ike: number; natt: number };
-if (mode === 'full') {
+if (mode !== 'bare') {
   const { db } = openDatabase(dbPath);
   const catalog = new Catalog();
   const lab = await runLab(cfg, { db, radio: (id) => ({ profile: catalog.get('radio', id).value, json: '{}' }) });

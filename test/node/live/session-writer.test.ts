@@ -1,10 +1,10 @@
-// The session recording's writer: many rows in one commit (statements of many rows each), in
-// order per session, all or nothing.
+// The session recording's writer: many rows in one commit, in order per session, all or nothing;
+// packets in chunk rows, and what a periodic commit may hold back.
 import { describe, expect, it } from 'vitest';
 import type { ClientPacket } from '../../../src-main/core/live/estimator.ts';
-import { SessionWriter } from '../../../src-main/node/live/session-writer.ts';
+import { CHUNK_MAX, SessionWriter } from '../../../src-main/node/live/session-writer.ts';
 import { MEMORY, openDatabase } from '../../../src-main/node/store/open.ts';
-import { sessionPackets } from '../../../src-main/node/store/sessions.ts';
+import { sessionPackets, sessionWakeups } from '../../../src-main/node/store/sessions.ts';
 
 function packet(client: string, t: number, i: number): ClientPacket {
   return {
@@ -13,6 +13,15 @@ function packet(client: string, t: number, i: number): ClientPacket {
     traffic: { kind: 'traffic', dir: i % 2 ? 'out' : 'in', peer: { address: '198.18.1.2', port: 4500 + (i % 3) }, local: { address: '198.18.2.2', port: 4500 }, bytes: 80 + i, ipBytes: 108 + i, head: Uint8Array.of(i & 0xff, 1, 2), cls: 'keepalive', sa: 'a_b', messageId: i, request: i % 2 === 0 },
   };
 }
+
+function lab() {
+  const { db } = openDatabase(MEMORY);
+  const labId = Number(db.prepare("INSERT INTO labs (started_at, config_json, wakelab_version) VALUES ('2026-01-01T00:00:00.000Z', '{}', 'test')").run().lastInsertRowid);
+  return { db, labId };
+}
+
+const NONE = { wakeups: [], closed: [], events: [], packets: [] };
+const HOLD = { chunkAgeMs: 5000 };
 
 describe('SessionWriter', () => {
   it('writes hundreds of packets of several clients in one commit, each client in order', () => {
@@ -38,6 +47,86 @@ describe('SessionWriter', () => {
     w.add({ wakeups: [], closed: [], events: [], packets: [packet('a', 200, 1000)] });
     w.commit();
     expect([...sessionPackets(db, ids[0]!.id)].at(-1)!.seq).toBe(101);
+    db.close();
+  });
+
+  it('holds packets and ended wakeups until a chunk is full or old enough, or the caller flushes, numbering them on without a gap', () => {
+    const { db, labId } = lab();
+    let now = 0;
+    const w = new SessionWriter(db, labId, () => ({ id: 'lte', json: '{}' }), () => now);
+    w.add({ ...NONE, packets: Array.from({ length: CHUNK_MAX + 5 }, (_, i) => packet('busy', i, i)) });
+    w.add({ ...NONE, packets: [packet('quiet', 1, 0), packet('quiet', 2, 1)] });
+    const held = w.commit(HOLD);
+    // busy's chunk is full: all its packets go, in one row; quiet's two wait.
+    expect(held).toMatchObject({ packets: CHUNK_MAX + 5, rows: 2, total: { packets: CHUNK_MAX + 5 } }); // its session and one chunk
+    expect(w.queued).toBe(2);
+    const chunks = () => db.prepare('SELECT s.client, c.first_seq, c.count, c.first_t_s, c.last_t_s FROM session_packet_chunks c JOIN sessions s ON s.id = c.session_id ORDER BY c.rowid').raw().all();
+    expect(chunks()).toEqual([['busy', 0, CHUNK_MAX + 5, 0, CHUNK_MAX + 4]]);
+    now = 4000;
+    expect(w.commit(HOLD)).toMatchObject({ packets: 0, rows: 0 });
+    w.add({ ...NONE, packets: [packet('busy', 500, 7)] }); // busy's new chunk starts at 4000
+    now = 5000;
+    // quiet's two have waited 5 s: written; busy's one only 1 s: held.
+    expect(w.commit(HOLD)).toMatchObject({ packets: 2, total: { packets: CHUNK_MAX + 7 } });
+    expect(w.queued).toBe(1);
+    expect(w.commit()).toMatchObject({ packets: 1, total: { packets: CHUNK_MAX + 8 } });
+    expect(chunks()).toEqual([
+      ['busy', 0, CHUNK_MAX + 5, 0, CHUNK_MAX + 4],
+      ['quiet', 0, 2, 1, 2],
+      ['busy', CHUNK_MAX + 5, 1, 500, 500],
+    ]);
+    expect(w.queued).toBe(0);
+    // The view gives the rows the reader gives, field for field.
+    for (const { id } of db.prepare('SELECT id FROM sessions').all() as { id: number }[]) {
+      const viaView = db.prepare('SELECT seq, t_s, dir, class, bytes, local_addr, local_port, peer_addr, peer_port, ike_sa, spi, message_id, request, head FROM session_packets WHERE session_id = ? ORDER BY seq').raw().all(id);
+      const viaReader = [...sessionPackets(db, id)].map((p) => [p.seq, p.tS, p.dir, p.cls, p.bytes, p.local.address, p.local.port, p.peer.address, p.peer.port, p.ikeSa, p.spi, p.messageId, p.request === null ? null : p.request ? 1 : 0, Buffer.from(p.head)]);
+      expect(viaView).toEqual(viaReader);
+      expect(viaView.length).toBeGreaterThan(0);
+    }
+    expect([...sessionPackets(db, 1)].map((p) => p.seq)).toEqual(Array.from({ length: CHUNK_MAX + 6 }, (_, i) => i));
+    db.close();
+  });
+
+  it('writes a wakeup once, with its energy, when its tail has ended', () => {
+    const { db, labId } = lab();
+    const w = new SessionWriter(db, labId, () => ({ id: 'lte', json: '{}' }));
+    const viaView = () => db.prepare('SELECT n, t_s, cause, state_left, energy_j FROM live_wakeups ORDER BY n').raw().all();
+    // Opened: nothing to write yet.
+    w.add({ ...NONE, packets: [packet('a', 0, 0)], wakeups: [{ client: 'a', n: 0, t: 0, cause: 'dpd', stateLeft: 'idle' }] });
+    expect(w.commit()).toMatchObject({ packets: 1, wakeups: 0 });
+    expect(viaView()).toEqual([]);
+    w.add({ ...NONE, closed: [{ client: 'a', n: 0, t: 0, cause: 'dpd', stateLeft: 'idle', energyJ: 1.5 }] });
+    w.add({ ...NONE, closed: [{ client: 'a', n: 1, t: 40.25, cause: 'keepalive', stateLeft: 'idle', energyJ: 2.25 }] });
+    // A held commit keeps them (the chunk is not full) ...
+    expect(w.commit(HOLD)).toMatchObject({ wakeups: 0, rows: 0 });
+    expect(w.queued).toBe(2);
+    // ... the next flush writes both in one row.
+    expect(w.commit()).toMatchObject({ wakeups: 2, rows: 1, total: { wakeups: 2 } });
+    expect(db.prepare('SELECT first_n, count FROM live_wakeup_chunks').raw().all()).toEqual([[0, 2]]);
+    expect(viaView()).toEqual([
+      [0, 0, 'dpd', 'idle', 1.5],
+      [1, 40.25, 'keepalive', 'idle', 2.25],
+    ]);
+    expect(sessionWakeups(db, 1)).toEqual([
+      { n: 0, tS: 0, cause: 'dpd', stateLeft: 'idle', energyJ: 1.5 },
+      { n: 1, tS: 40.25, cause: 'keepalive', stateLeft: 'idle', energyJ: 2.25 },
+    ]);
+    db.close();
+  });
+
+  it('keeps everything queued when a commit fails, and writes it with the next', () => {
+    const { db, labId } = lab();
+    const w = new SessionWriter(db, labId, () => ({ id: 'lte', json: '{}' }));
+    w.add({ ...NONE, packets: [packet('a', 0, 0), packet('a', 1, 1)], closed: [{ client: 'a', n: 0, t: 0, cause: 'dpd', stateLeft: 'idle', energyJ: 1 }] });
+    db.exec("CREATE TRIGGER no_wakeups BEFORE INSERT ON live_wakeup_chunks BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+    expect(() => w.commit()).toThrow(/disk says no/);
+    expect(db.prepare('SELECT count(*) FROM sessions').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT count(*) FROM session_packet_chunks').pluck().get()).toBe(0);
+    expect(w.queued).toBe(3);
+    db.exec('DROP TRIGGER no_wakeups');
+    expect(w.commit()).toMatchObject({ packets: 2, wakeups: 1 });
+    expect([...sessionPackets(db, 1)].map((p) => p.seq)).toEqual([0, 1]);
+    expect(sessionWakeups(db, 1).map((x) => x.energyJ)).toEqual([1]);
     db.close();
   });
 });

@@ -9,7 +9,7 @@ import { APPLICATION_ID, LATEST_VERSION, MIGRATIONS } from '../../../src-main/no
 import { Store } from '../../../src-main/node/store/store.ts';
 import { cleanup, tempDir } from './fixtures.ts';
 
-const TABLES = ['comparisons', 'labs', 'live_wakeups', 'policies', 'radio_profiles', 'run_metrics', 'runs', 'scenarios', 'session_events', 'session_packets', 'sessions', 'wakeups'];
+const TABLES = ['comparisons', 'labs', 'live_wakeup_chunks', 'policies', 'radio_profiles', 'run_metrics', 'runs', 'scenarios', 'session_events', 'session_packet_chunks', 'sessions', 'wakeups'];
 
 let dir: string;
 let file: string;
@@ -53,6 +53,7 @@ describe('Store.open', () => {
     raw(file, (db) => {
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
       expect(tables).toEqual(TABLES);
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name").pluck().all()).toEqual(['live_wakeups', 'session_packets']);
       const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'runs_%'").pluck().all();
       expect(indexes).toEqual(expect.arrayContaining(['runs_created_at', 'runs_comparison_id']));
       expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
@@ -60,19 +61,56 @@ describe('Store.open', () => {
     });
   });
 
-  it('brings a version 1 database with a run up to version 2, keeping the run', () => {
+  it('brings a version 1 database with a run up to the latest version, keeping the run', () => {
     raw(file, (db) => {
       db.exec(MIGRATIONS[0]!);
       db.pragma('user_version = 1');
       db.prepare("INSERT INTO comparisons (created_at, radio_id, scenario_id, seed, duration_s, settings_json) VALUES ('2026-11-01T00:00:00.000Z', 'lte', 'idle', 1, 3600, '{}')").run();
     });
     const store = Store.open(file);
-    expect(store.schemaVersion).toBe(2);
+    expect(store.schemaVersion).toBe(LATEST_VERSION);
     store.close();
     raw(file, (db) => {
       expect(db.prepare('SELECT count(*) FROM comparisons').pluck().get()).toBe(1);
       expect(db.prepare('SELECT count(*) FROM sessions').pluck().get()).toBe(0);
-      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    });
+  });
+
+  it('brings a version 2 database with recorded packets and wakeups up to version 3, the same rows read through the views', () => {
+    const columns = 'session_id, seq, t_s, dir, class, bytes, local_addr, local_port, peer_addr, peer_port, ike_sa, spi, message_id, request, head';
+    const rows = [
+      [1, 0, 0.5, 'in', 'ike-setup', 332, '198.18.2.2', 500, '198.18.1.2', 40001, 'aa_bb', null, 0, 1, Buffer.from('00112233', 'hex')],
+      [1, 1, 0.75, 'out', 'ike-setup', 300, '198.18.2.2', 500, '198.18.1.2', 40001, 'aa_bb', null, 0, 0, Buffer.from('44', 'hex')],
+      [1, 2, 20, 'in', 'keepalive', 1, '198.18.2.2', 4500, '198.18.1.2', 40002, null, null, null, null, Buffer.from('ff', 'hex')],
+      [2, 0, 3, 'in', 'data', 100, '198.18.2.2', 4500, '198.18.1.3', 40003, 'cc_dd', 3735928559, null, null, Buffer.alloc(0)],
+    ];
+    raw(file, (db) => {
+      db.exec(MIGRATIONS[0]!);
+      db.exec(MIGRATIONS[1]!);
+      db.pragma('user_version = 2');
+      db.prepare("INSERT INTO labs (id, started_at, config_json, wakelab_version) VALUES (1, '2026-11-01T00:00:00.000Z', '{}', 'test')").run();
+      for (const id of [1, 2]) db.prepare("INSERT INTO sessions (id, lab_id, client, first_s, last_s, radio_id, radio_json, totals_json) VALUES (?, 1, ?, 0, 20, 'lte', '{}', '{}')").run(id, `c${id}`);
+      const insert = db.prepare(`INSERT INTO session_packets (${columns}) VALUES (${columns.split(',').map(() => '?').join(', ')})`);
+      for (const r of rows) insert.run(r);
+      db.prepare("INSERT INTO live_wakeups (session_id, n, t_s, cause, state_left, energy_j) VALUES (1, 0, 0.5, 'reconnect', 'RRC_IDLE', 1.25), (1, 1, 20, 'keepalive', 'RRC_IDLE', NULL)").run();
+    });
+    const store = Store.open(file);
+    expect(store.schemaVersion).toBe(3);
+    store.close();
+    raw(file, (db) => {
+      expect(db.prepare('SELECT session_id, first_seq, count FROM session_packet_chunks ORDER BY session_id, first_seq').raw().all()).toEqual([
+        [1, 0, 1],
+        [1, 1, 1],
+        [1, 2, 1],
+        [2, 0, 1],
+      ]);
+      const back = db.prepare(`SELECT ${columns} FROM session_packets ORDER BY session_id, seq`).raw().all();
+      expect(back).toEqual(rows);
+      expect(db.prepare('SELECT session_id, n, t_s, cause, state_left, energy_j FROM live_wakeups ORDER BY n').raw().all()).toEqual([
+        [1, 0, 0.5, 'reconnect', 'RRC_IDLE', 1.25],
+        [1, 1, 20, 'keepalive', 'RRC_IDLE', null],
+      ]);
     });
   });
 
