@@ -154,10 +154,11 @@ CREATE TABLE live_wakeups (
 /**
  * Version 3: a session's packets and wakeups are stored a chunk to a row (session-writer.ts says
  * why), and `session_packets` and `live_wakeups` become views with the columns the tables had, so
- * queries written for version 2 still work. Each element of `session_packet_chunks.packets` is
- * the array [t_s, dir, class, bytes, local_addr, local_port, peer_addr, peer_port, ike_sa, spi,
- * message_id, request, head as hex]; of `live_wakeup_chunks.wakeups`, [n, t_s, cause, state_left,
- * energy_j].
+ * queries written for version 2 still work, but for `head`, now `head_hex` (text): `unhex` is too
+ * new for the sqlite3 shell of Debian 12 (3.40), which cannot prepare a view that names it. Each
+ * element of `session_packet_chunks.packets` is the array [t_s, dir, class, bytes, local_addr,
+ * local_port, peer_addr, peer_port, ike_sa, spi, message_id, request, head as hex]; of
+ * `live_wakeup_chunks.wakeups`, [n, t_s, cause, state_left, energy_j].
  */
 const V3 = `
 CREATE TABLE session_packet_chunks (
@@ -192,7 +193,7 @@ SELECT c.session_id AS session_id,
   p.value ->> 9 AS spi,
   p.value ->> 10 AS message_id,
   p.value ->> 11 AS request,
-  unhex(p.value ->> 12) AS head
+  p.value ->> 12 AS head_hex
 FROM session_packet_chunks c, json_each(c.packets) p;
 
 CREATE TABLE live_wakeup_chunks (

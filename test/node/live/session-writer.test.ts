@@ -78,8 +78,8 @@ describe('SessionWriter', () => {
     expect(w.queued).toBe(0);
     // The view gives the rows the reader gives, field for field.
     for (const { id } of db.prepare('SELECT id FROM sessions').all() as { id: number }[]) {
-      const viaView = db.prepare('SELECT seq, t_s, dir, class, bytes, local_addr, local_port, peer_addr, peer_port, ike_sa, spi, message_id, request, head FROM session_packets WHERE session_id = ? ORDER BY seq').raw().all(id);
-      const viaReader = [...sessionPackets(db, id)].map((p) => [p.seq, p.tS, p.dir, p.cls, p.bytes, p.local.address, p.local.port, p.peer.address, p.peer.port, p.ikeSa, p.spi, p.messageId, p.request === null ? null : p.request ? 1 : 0, Buffer.from(p.head)]);
+      const viaView = db.prepare('SELECT seq, t_s, dir, class, bytes, local_addr, local_port, peer_addr, peer_port, ike_sa, spi, message_id, request, head_hex FROM session_packets WHERE session_id = ? ORDER BY seq').raw().all(id);
+      const viaReader = [...sessionPackets(db, id)].map((p) => [p.seq, p.tS, p.dir, p.cls, p.bytes, p.local.address, p.local.port, p.peer.address, p.peer.port, p.ikeSa, p.spi, p.messageId, p.request === null ? null : p.request ? 1 : 0, Buffer.from(p.head).toString('hex')]);
       expect(viaView).toEqual(viaReader);
       expect(viaView.length).toBeGreaterThan(0);
     }
