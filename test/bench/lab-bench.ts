@@ -37,10 +37,11 @@ export const LAB_BENCH_QUICK: LabBenchConfig = { clients: 100, timeScale: 60, wi
 
 /**
  * What-ifs, not shipped (lab/gateway-proc.ts): `estimator`, the lab with its session writer doing
- * nothing; `full-sync`, the lab with every session's chunks written in one commit every 5 s.
+ * nothing; `full-sync`, the lab with every session's chunks written in one commit every 5 s;
+ * `no-sql`, the lab with its writer's statements doing nothing (SQLite's own share).
  */
-type Mode = 'full' | 'bare' | 'estimator' | 'full-sync';
-const MODES: readonly Mode[] = ['full', 'bare', 'estimator', 'full-sync'];
+type Mode = 'full' | 'bare' | 'estimator' | 'full-sync' | 'no-sql';
+const MODES: readonly Mode[] = ['full', 'bare', 'estimator', 'full-sync', 'no-sql'];
 
 /** The two arms, the first measured against the second: WAKELAB_BENCH_LAB_ARMS=A,B (default full,bare). */
 function armModes(): [Mode, Mode] {

@@ -17,7 +17,6 @@ import type { ClientPacket } from '../../core/live/estimator.ts';
 /** Octets of a record before its head. */
 const FIXED = 37;
 const CLASS_CODE = new Map<TrafficClass, number>(TRAFFIC_CLASSES.map((c, i) => [c, i]));
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 export class PacketRecords {
   private buf = Buffer.allocUnsafe(4096);
@@ -62,17 +61,17 @@ export class PacketRecords {
   /** The chunk's `packets` column: one array per packet, as docs/database.md describes. */
   json(): string {
     const b = this.buf;
+    // Each string of the table as JSON once, not once a packet.
+    const str = this.strings.map((x) => JSON.stringify(x));
     const parts: string[] = [];
     for (let o = 0; o < this.length; ) {
       const flags = b[o + 8]!;
       const request = (flags >> 1) & 3;
       const n = b[o + 36]!;
-      let head = '';
-      for (let i = 0; i < n; i++) head += HEX[b[o + FIXED + i]!]!;
       parts.push(
-        `[${b.readDoubleLE(o)},"${flags & 1 ? 'out' : 'in'}","${TRAFFIC_CLASSES[b[o + 9]!]}",${b.readUInt16LE(o + 10)},${JSON.stringify(this.strings[b.readUInt32LE(o + 24)])},${b.readUInt16LE(o + 12)},` +
-          `${JSON.stringify(this.strings[b.readUInt32LE(o + 28)])},${b.readUInt16LE(o + 14)},${flags & 32 ? JSON.stringify(this.strings[b.readUInt32LE(o + 32)]) : 'null'},` +
-          `${flags & 8 ? b.readUInt32LE(o + 16) : 'null'},${flags & 16 ? b.readUInt32LE(o + 20) : 'null'},${request === 0 ? 'null' : request - 1},"${head}"]`,
+        `[${b.readDoubleLE(o)},"${flags & 1 ? 'out' : 'in'}","${TRAFFIC_CLASSES[b[o + 9]!]}",${b.readUInt16LE(o + 10)},${str[b.readUInt32LE(o + 24)]},${b.readUInt16LE(o + 12)},` +
+          `${str[b.readUInt32LE(o + 28)]},${b.readUInt16LE(o + 14)},${flags & 32 ? str[b.readUInt32LE(o + 32)] : 'null'},` +
+          `${flags & 8 ? b.readUInt32LE(o + 16) : 'null'},${flags & 16 ? b.readUInt32LE(o + 20) : 'null'},${request === 0 ? 'null' : request - 1},"${b.toString('hex', o + FIXED, o + FIXED + n)}"]`,
       );
       o += FIXED + n;
     }

@@ -5,7 +5,7 @@
  * wrapped around the shipped classes' prototypes (nothing shipped changes): datagrams in and out of
  * the Gateway, and the time spent in the estimator, in queueing rows and in commits.
  *
- *   node --import tsx test/bench/lab/gateway-proc.ts full|bare|estimator|full-sync LAB.json DB
+ *   node --import tsx test/bench/lab/gateway-proc.ts full|bare|estimator|full-sync|no-sql LAB.json DB
  *
  * Prints JSON lines: `ready` (ports), then `stats` whenever a line arrives on stdin.
  */
@@ -20,7 +20,7 @@ import { runLab } from '../../../src-main/node/live/run-lab.ts';
 import { SessionWriter } from '../../../src-main/node/live/session-writer.ts';
 import { openDatabase } from '../../../src-main/node/store/open.ts';
 
-const [mode, labPath, dbPath] = process.argv.slice(2) as ['full' | 'bare' | 'estimator' | 'full-sync', string, string];
+const [mode, labPath, dbPath] = process.argv.slice(2) as ['full' | 'bare' | 'estimator' | 'full-sync' | 'no-sql', string, string];
 const cfg = parseLabConfig(JSON.parse(readFileSync(labPath, 'utf8')), labPath, () => ({ value: null, label: '' }));
 
 const c = { datagramsIn: 0, datagramsOut: 0, estimateMs: 0, queueMs: 0, commitMs: 0, commits: 0, commitMaxMs: 0, records: 0, rows: 0 };
@@ -72,6 +72,16 @@ if (mode === 'full-sync') {
     if (now - flushedAt < 5000) return commit.call(this, { chunkAgeMs: Infinity });
     flushedAt = now;
     return commit.call(this);
+  };
+}
+if (mode === 'no-sql') {
+  // Everything but SQLite's own work: the writer queues, builds each row's JSON and commits, but
+  // its statements write nothing.
+  const commit = SessionWriter.prototype.commit;
+  SessionWriter.prototype.commit = function (this: SessionWriter, hold) {
+    const st = (this as unknown as { st: Record<string, { run: (...a: unknown[]) => unknown }> }).st;
+    for (const k of Object.keys(st)) st[k]!.run = () => ({ lastInsertRowid: 1, changes: 1 });
+    return commit.call(this, hold);
   };
 }
 const scale = cfg.timeScale;
