@@ -49,6 +49,8 @@ export interface LiveEstimatorOptions {
 /** Datagrams of an IKE SA waiting for its peer to be known: at most this many are kept. */
 const MAX_WAITING = 64;
 
+const emptyOutput = (): LiveOutput => ({ wakeups: [], closed: [], packets: [], events: [] });
+
 /** The output of an event that produces nothing (frozen: callers only read outputs). */
 const NOTHING: LiveOutput = Object.freeze({ wakeups: Object.freeze([]) as never[], closed: Object.freeze([]) as never[], packets: Object.freeze([]) as never[], events: Object.freeze([]) as never[] });
 
@@ -65,7 +67,7 @@ export class LiveEstimator {
   onEvent(t: number, e: IkeEvent): LiveOutput {
     // Most events of a busy gateway change nothing here: one shared, frozen answer, no garbage.
     if (e.kind === 'exchange' || e.kind === 'drop' || e.kind === 'keepalive') return NOTHING;
-    const out: LiveOutput = { wakeups: [], closed: [], packets: [], events: [] };
+    const out = emptyOutput();
     switch (e.kind) {
       case 'ike-up':
       case 'ike-restored':
@@ -110,7 +112,7 @@ export class LiveEstimator {
    * the lab runs); `changes` is what the session recording logs. No-op for an unknown client.
    */
   setProfile(t: number, client: string, profile: RadioProfile, changes: Readonly<Record<string, unknown>>): LiveOutput {
-    const out: LiveOutput = { wakeups: [], closed: [], packets: [], events: [] };
+    const out = emptyOutput();
     const m = this.meters.get(client);
     if (!m) return out;
     const r = m.switchProfile(t, profile);
@@ -125,7 +127,7 @@ export class LiveEstimator {
    * those whose tails ended.
    */
   advance(now: number): LiveOutput {
-    const out: LiveOutput = { wakeups: [], closed: [], packets: [], events: [] };
+    const out = emptyOutput();
     for (const m of this.meters.values()) {
       const r = m.advance(now);
       if (r.opened.length > 0) out.wakeups.push(...r.opened);
@@ -136,7 +138,7 @@ export class LiveEstimator {
 
   /** The lab stops at `now`: every running tail is cut there and its wakeup reported closed. */
   finish(now: number): LiveOutput {
-    const out: LiveOutput = { wakeups: [], closed: [], packets: [], events: [] };
+    const out = emptyOutput();
     for (const m of this.meters.values()) {
       const closed = m.finish(now);
       out.wakeups.push(...m.advance(now).opened);

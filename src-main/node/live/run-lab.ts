@@ -122,7 +122,7 @@ export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningL
   }
   const now = (): number => clock() - t0;
   let totalsAt = -Infinity;
-  /** `periodic`: the timer's commit, which may hold packets and open wakeups back (below). */
+  /** `periodic`: the timer's commit, which may hold sessions' chunks back (session-writer.ts). */
   const commit = (how: { last?: boolean; periodic?: boolean } = {}): CommitCounts => {
     const t = now();
     writer.add(how.last ? estimator.finish(t) : estimator.advance(t));
@@ -130,8 +130,7 @@ export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningL
     // every commit: with a thousand clients they would be most of the writing. A session's packets
     // and ended wakeups go a chunk row each, CHUNK_AGE_MS after the first of them (session-writer.ts).
     const real = performance.now();
-    const flush = !how.periodic || real - totalsAt >= TOTALS_EVERY_MS;
-    if (flush) {
+    if (!how.periodic || real - totalsAt >= TOTALS_EVERY_MS) {
       totalsAt = real;
       for (const total of estimator.totals(t)) writer.setTotals(total);
     }

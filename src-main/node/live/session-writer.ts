@@ -149,6 +149,8 @@ export class SessionWriter {
     let packets = 0;
     let wakeups = 0;
     let rows = 0;
+    /** Each session's event count after this commit. */
+    const seq = new Map<Session, number>();
     const write = this.db.transaction(() => {
       const idOf = (s: Session): number => {
         if (s.id === null) {
@@ -171,7 +173,6 @@ export class SessionWriter {
           rows++;
         }
       }
-      const seq = new Map<Session, number>();
       for (const e of events) {
         const s = this.sessions.get(e.client)!;
         const n = seq.get(s) ?? s.events;
@@ -199,7 +200,7 @@ export class SessionWriter {
       s.ended.clear();
       this.waiting.delete(s);
     }
-    for (const e of events) this.sessions.get(e.client)!.events++;
+    for (const [s, n] of seq) s.events = n;
     for (const s of this.sessions.values()) s.totals = null;
     this.events = [];
     this.total.packets += packets;
