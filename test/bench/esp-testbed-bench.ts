@@ -4,13 +4,15 @@
  * responder as the gateway and with charon itself, the same client and the same load, in one run.
  *
  * Topology (test/interop/support/netns.ts): the client namespace behind a NAT namespace, the
- * gateway namespace with 198.18.100.1 on lo. For each ESP proposal both gateways (and the what-if,
- * when asked for) are up at once, each in a topology of its own with its own charon client
+ * gateway namespace with 198.18.100.1 on lo. For each ESP proposal both gateways (and WakeLab with
+ * the node backend, when asked for) are up at once, each in a topology of its own with its own charon client
  * (kernel-libipsec, as in the interop tests; IKE aes128-sha256-x25519, a virtual IP from
  * 198.18.200.0/28, UDP encapsulation through the NAT), and they take turns load by load:
  *
- * - WakeLab: `wakelab responder --json-log --stats-every 0.5` in the gateway namespace; its virtual
- *   host at 198.18.100.1 counts the datagrams to the Discard port as `host.udpDiscarded`.
+ * - WakeLab: `wakelab responder --json-log --stats-every 0.5` in the gateway namespace, with its
+ *   default ESP backend (native: the addon of native/esp-crypto); its virtual host at 198.18.100.1
+ *   counts the datagrams to the Discard port as `host.udpDiscarded`. 'WakeLab node' is the same
+ *   with `esp.backend: node` (node:crypto, the default before the addon).
  * - charon: charon 5.9 with kernel-libipsec in the gateway namespace (interop gatewayConfig); what
  *   it delivers is what it writes into its TUN device (/proc/<pid>/net/dev), towards 198.18.100.1
  *   on lo, where a UDP sink (esp-testbed/sink.ts) reads it and prints its count every 0.5 s.
@@ -44,7 +46,6 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/wakelab.js');
 const BLASTER = join(ROOT, 'test/bench/esp-testbed/blaster.ts');
 const SINK = join(ROOT, 'test/bench/esp-testbed/sink.ts');
-const WHAT_IF = join(ROOT, 'test/bench/esp-testbed/whatif-responder.ts');
 const TSX = import.meta.resolve('tsx');
 const DISCARD_PORT = 9;
 /** The client's IKE proposal (the interop tests' own); WakeLab's spelling of the same. */
@@ -53,8 +54,8 @@ const IKE_WAKELAB = 'aes128-sha256-prfsha256-curve25519';
 /** Neither charon needs keys in its log here; keep logging per packet out of the measurement. */
 const CHARON_LOG = { default: 1, ike: 1, chd: 1, knl: 1, net: 1, cfg: 1, enc: 0, esp: 1 } as const;
 
-/** 'what-if': WakeLab with one change the profile suggests (esp-testbed/whatif-responder.ts), not shipped. */
-export type GatewayKind = 'WakeLab' | 'charon' | 'what-if';
+/** 'WakeLab node': WakeLab's responder with `esp.backend: node` (node:crypto per packet). */
+export type GatewayKind = 'WakeLab' | 'charon' | 'WakeLab node';
 
 export interface EspTestbedConfig {
   /** ESP proposals (swanctl syntax), one tunnel each; the paced loads run with the first only. */
@@ -72,8 +73,8 @@ export interface EspTestbedConfig {
   pingS: number;
   /** Write a CPU profile of WakeLab's responder (`--cpu-prof`) per proposal under this folder. */
   cpuProfDir?: string;
-  /** Also run the what-if responder (esp-testbed/whatif-responder.ts) as a third gateway. */
-  whatIf?: boolean;
+  /** Also run WakeLab with `esp.backend: node` as a third gateway. */
+  nodeBackend?: boolean;
   /**
    * Plugins both charons load before the interop tests' list (whose gcm and aes plugins, software
    * AES without AES-NI, would otherwise come first): default aesni (AES-GCM and AES-CBC with
@@ -297,7 +298,7 @@ interface WakelabStats {
   host: { udpDiscarded: number };
 }
 
-async function startWakelab(topo: Topology, dir: string, proposal: string, profDir: string | null, whatIf = false): Promise<GatewayHandle> {
+async function startWakelab(topo: Topology, dir: string, proposal: string, profDir: string | null, nodeBackend = false): Promise<GatewayHandle> {
   const cfg = join(dir, 'wakelab.json');
   writeFileSync(
     cfg,
@@ -306,7 +307,7 @@ async function startWakelab(topo: Topology, dir: string, proposal: string, profD
       localId: GATEWAY_ID,
       secrets: [{ id: CLIENT_ID, psk: TEST_PSK }],
       ike: { proposals: [IKE_WAKELAB], rekeyS: 0 },
-      esp: { proposals: [proposal], rekeyS: 0 },
+      esp: { proposals: [proposal], rekeyS: 0, ...(nodeBackend ? { backend: 'node' } : {}) },
       pool: NET.vipPool,
       localTs: [NET.protectedNet],
       dpd: { delayS: 0 },
@@ -314,15 +315,17 @@ async function startWakelab(topo: Topology, dir: string, proposal: string, profD
   );
   const log = join(dir, 'wakelab.log');
   const prof = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
-  const program = whatIf ? ['--import', TSX, WHAT_IF] : [BIN];
-  const t: Tracked = topo.spawn('gw', 'wakelab responder', [process.execPath, ...prof, ...program, 'responder', '--config', cfg, '--json-log', '--stats-every', String(STATS_EVERY_S)], log);
+  const t: Tracked = topo.spawn('gw', 'wakelab responder', [process.execPath, ...prof, BIN, 'responder', '--config', cfg, '--json-log', '--stats-every', String(STATS_EVERY_S)], log);
   await pollFor('wakelab responder listening', 30_000, () => {
     if (!t.running) throw new Error(`wakelab responder exited: ${readFileSync(log, 'utf8').slice(-2000)}`);
     return readFileSync(log, 'utf8').includes('"listening"') ? true : undefined;
   });
+  // The backend it runs, from its listening line (a `native` that could not load runs `node`).
+  const listening = readFileSync(log, 'utf8').split('\n').find((l) => l.includes('"listening"'));
+  const backendName = (listening ? (JSON.parse(listening) as { espBackend?: string }).espBackend : undefined) ?? '?';
   const tail = new CountTail(log, 'stats', (l) => (l as unknown as WakelabStats).host.udpDiscarded);
   return {
-    kind: whatIf ? 'what-if' : 'WakeLab',
+    kind: nodeBackend ? 'WakeLab node' : 'WakeLab',
     pid: t.pid,
     sinkPid: null,
     tail,
@@ -336,9 +339,7 @@ async function startWakelab(topo: Topology, dir: string, proposal: string, profD
       await t.stop(15_000, 3000);
     },
     notes: [
-      whatIf
-        ? 'the same responder with Responder.espAlive replaced (esp-testbed/whatif-responder.ts: no env() per packet, the deadline heap touched only when the DPD deadline moves by 1 s or more); not shipped'
-        : `\`node bin/wakelab.js responder --json-log --stats-every ${STATS_EVERY_S}\`${profDir ? ' with --cpu-prof (profiled: slower)' : ''}, node ${process.version}, ESP backend node:crypto (the default), replay window 128 (the default), one thread`,
+      `\`node bin/wakelab.js responder --json-log --stats-every ${STATS_EVERY_S}\`${profDir ? ' with --cpu-prof (profiled: slower)' : ''}, node ${process.version}, ESP backend ${backendName}${nodeBackend ? ' (node:crypto, set in its configuration)' : ' (the default)'}, replay window 128 (the default), one thread`,
     ],
   };
 }
@@ -601,7 +602,7 @@ async function openSide(kind: GatewayKind, proposal: string, c: EspTestbedConfig
   const topo = await Topology.create({ natUdpTimeoutS: 30 });
   try {
     await topo.exec('gw', [bin('nft'), '-f', '-'], { input: NFT });
-    const gw = kind === 'charon' ? await startCharonGateway(topo, runDir, proposal, load) : await startWakelab(topo, runDir, proposal, profDir, kind === 'what-if');
+    const gw = kind === 'charon' ? await startCharonGateway(topo, runDir, proposal, load) : await startWakelab(topo, runDir, proposal, profDir, kind === 'WakeLab node');
     const ctx: Ctx = { topo, gw, cli: null as unknown as Charon, vip: null, tunDev: null, log };
     const cc = clientConfig({ keepAlive: '20s', proposals: IKE_CLIENT, espProposals: proposal, dpdDelay: '0s' });
     ctx.cli = await Charon.start(topo, { name: 'cli', role: 'cli', parentDir: runDir, settings: { ...cc.settings, logLevels: CHARON_LOG, extra: `load = ${load}` } });
@@ -648,7 +649,7 @@ async function runProposal(proposal: string, paced: Array<[number, number]>, c: 
   try {
     sides.push(await openSide('WakeLab', proposal, c, load, dir, log));
     sides.push(await openSide('charon', proposal, c, load, dir, log));
-    if (c.whatIf) sides.push(await openSide('what-if', proposal, c, load, dir, log));
+    if (c.nodeBackend) sides.push(await openSide('WakeLab node', proposal, c, load, dir, log));
     const smallest = Math.min(...c.sizes);
     const warm = new Map<Side, LoadResult>();
     if (c.warmupS > 0) for (const side of sides) warm.set(side, await measureLoad(side.ctx, smallest, c.warmupS, 10_000));
@@ -845,7 +846,7 @@ export function espTestbedReport(r: EspTestbedResult, c: EspTestbedConfig): { li
         }
       }
       if (wl.pings.length > 0 && ch.pings.length > 0) ratios.push(`ping -f round trips/s ${(med(wl.pings.map((p) => p.perS)) / med(ch.pings.map((p) => p.perS))).toFixed(2)}x`);
-      lines.push(`Ratios ${wl.gateway === 'WakeLab' ? 'WakeLab' : 'what-if (not shipped)'} / charon (${proposal}, medians): ${ratios.join('; ')}.`);
+      lines.push(`Ratios ${wl.gateway} / charon (${proposal}, medians): ${ratios.join('; ')}.`);
       lines.push('');
     }
     for (const run of runs) if (run.profile) lines.push(`CPU profile of WakeLab's responder (${proposal}, the whole run, profiler on):`, '', '```', run.profile, '```', '');

@@ -18,7 +18,7 @@
  * The `esp-testbed` part (ESP packets/s through the interop testbed, WakeLab's responder against
  * charon as the gateway; esp-testbed-bench.ts) is opt-in too: root, about 4 minutes.
  * WAKELAB_BENCH_ESP_TESTBED_CPU_PROF=DIR adds a CPU profile of WakeLab's responder there;
- * WAKELAB_BENCH_ESP_TESTBED_WHATIF=1 adds a third gateway, WakeLab with espAlive changed (not shipped).
+ * WAKELAB_BENCH_ESP_TESTBED_NODE=1 adds a third gateway, WakeLab with `esp.backend: node`.
  */
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -365,7 +365,7 @@ if (want('esp-testbed')) {
   const tbCfg = {
     ...(quick ? ESP_TESTBED_QUICK : ESP_TESTBED_FULL),
     ...(process.env.WAKELAB_BENCH_ESP_TESTBED_CPU_PROF ? { cpuProfDir: process.env.WAKELAB_BENCH_ESP_TESTBED_CPU_PROF } : {}),
-    whatIf: process.env.WAKELAB_BENCH_ESP_TESTBED_WHATIF === '1',
+    nodeBackend: process.env.WAKELAB_BENCH_ESP_TESTBED_NODE === '1',
   };
   out('## ESP through the testbed: WakeLab vs charon as the gateway, the same charon client and load');
   out();

@@ -66,8 +66,10 @@ export function registerResponder(program: Command): void {
       } catch (e) {
         throw listenError(e, cfg);
       }
-      const line = `WakeLab responder listening on ${cfg.listen.address} ports ${running.ports.ike} and ${running.ports.natt} as "${cfg.localId}"`;
-      process.stdout.write(opts.jsonLog ? JSON.stringify({ kind: 'listening', address: cfg.listen.address, ...running.ports }) + '\n' : line + '\n');
+      const esp = running.espBackend;
+      if (esp.fallback) warn(esp.fallback);
+      const line = `WakeLab responder listening on ${cfg.listen.address} ports ${running.ports.ike} and ${running.ports.natt} as "${cfg.localId}" (ESP: ${esp.name}, ${esp.detail})`;
+      process.stdout.write(opts.jsonLog ? JSON.stringify({ kind: 'listening', address: cfg.listen.address, ...running.ports, espBackend: esp.name }) + '\n' : line + '\n');
       const live = running;
       const save = (): void => {
         if (!opts.snapshot) return;

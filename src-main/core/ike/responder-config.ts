@@ -65,8 +65,12 @@ export const responderConfigSchema = z
         rekeyJitterS: seconds(7 * 86400).default(0),
         /** Anti-replay window in packets (RFC 4303 3.4.3), 0 = off; libipsec's default is 128. */
         replayWindow: z.number().int('must be a whole number').min(0, 'must be at least 0').max(4096, 'must be at most 4096').default(128),
-        /** ESP crypto: node:crypto (OpenSSL, fast) or @noble/ciphers (the core's reference); both give the same bytes. */
-        backend: z.enum(['node', 'noble']).default('node'),
+        /**
+         * ESP crypto, all giving the same bytes: `native` (OpenSSL contexts kept per SA by the
+         * optional addon in native/esp-crypto, the fastest; node:crypto where it is not built),
+         * `node` (node:crypto, OpenSSL set up per packet) or `noble` (@noble/ciphers, the core's reference).
+         */
+        backend: z.enum(['native', 'node', 'noble']).default('native'),
         /**
          * Rekey a CHILD_SA without ESN once this outbound sequence number is used (RFC 4303 3.3.3:
          * the counter never wraps); default 2^32 - 2^24 (esp/seq-limits.ts).
@@ -74,7 +78,7 @@ export const responderConfigSchema = z
         seqRekeyThreshold: z.number().int('must be a whole number').min(1, 'must be at least 1').max(0xffffffff, 'must be at most 4294967295').optional(),
       })
       .strict()
-      .default({ proposals: ['aes128-sha256-esn-noesn', 'aes256gcm16-esn-noesn', 'chacha20poly1305-esn-noesn'], rekeyS: 3600, rekeyJitterS: 0, replayWindow: 128, backend: 'node' }),
+      .default({ proposals: ['aes128-sha256-esn-noesn', 'aes256gcm16-esn-noesn', 'chacha20poly1305-esn-noesn'], rekeyS: 3600, rekeyJitterS: 0, replayWindow: 128, backend: 'native' }),
     /**
      * The virtual host behind the responder (core/inner): it answers ping and UDP echo (port 7),
      * swallows UDP discard (9), and can push UDP to every client's virtual IP.

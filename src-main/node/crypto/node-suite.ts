@@ -233,11 +233,16 @@ export function checkAgainstNoble(): void {
   const a = node.dh(DhGroup.CURVE25519);
   const b = noble.dh(DhGroup.CURVE25519);
   same('X25519', a.computeShared(b.publicValue), b.computeShared(a.publicValue));
-  checkEspAgainstNoble(node, noble, r);
+  checkEspAgainstNoble(node, 'node');
 }
 
-/** ESP (core/esp) with both suites: the same packets, each opens the other's, forgeries refused. */
-function checkEspAgainstNoble(node: CryptoSuite, noble: CryptoSuite, r: (n: number) => Uint8Array): void {
+/**
+ * ESP (core/esp) with `tested` and the noble reference: the same packets, each opens the other's,
+ * forgeries refused; throws naming `label` otherwise. Also run for the native backend at start.
+ */
+export function checkEspAgainstNoble(tested: CryptoSuite, label: string): void {
+  const r = (n: number) => u8(randomBytes(n));
+  const noble = createNobleSuite(r);
   const sas: readonly [string, EspSa, number][] = [
     // name, SA, IV length
     ['AES-CBC-128 + HMAC-SHA2-256-128', { spi: 0x01020304, cipher: { encr: EncrId.ENCR_AES_CBC, keyLength: 128, integ: IntegId.AUTH_HMAC_SHA2_256_128 }, keys: { encr: r(16), integ: r(32) } }, 16],
@@ -248,10 +253,10 @@ function checkEspAgainstNoble(node: CryptoSuite, noble: CryptoSuite, r: (n: numb
   for (const [name, sa, ivBytes] of sas) {
     for (const [seq, esn] of [[7, false], [2 ** 32 + 9, true]] as const) {
       const iv = r(ivBytes);
-      const packet = sealEsp(node, sa, seq, esn, inner, 4, iv);
+      const packet = sealEsp(tested, sa, seq, esn, inner, 4, iv);
       const what = `ESP ${name}${esn ? ' with ESN' : ''}`;
-      if (Buffer.compare(packet, sealEsp(noble, sa, seq, esn, inner, 4, iv)) !== 0) throw new Error(`node suite differs from the noble suite: ${what} seal`);
-      for (const [opener, suite] of [['node', node], ['noble', noble]] as const) {
+      if (Buffer.compare(packet, sealEsp(noble, sa, seq, esn, inner, 4, iv)) !== 0) throw new Error(`${label} suite differs from the noble suite: ${what} seal`);
+      for (const [opener, suite] of [[label, tested], ['noble', noble]] as const) {
         const opened = openEsp(suite, sa, packet, seq, esn);
         if (!opened.ok || Buffer.compare(opened.inner, inner) !== 0) throw new Error(`${opener} suite cannot open: ${what}`);
         const bad = packet.slice();

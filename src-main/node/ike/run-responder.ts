@@ -13,7 +13,8 @@ import type { Snapshot } from '../../core/gateway/snapshot-schema.ts';
 import type { IkeEvent } from '../../core/ike/io.ts';
 import type { ResponderConfig } from '../../core/ike/responder-config.ts';
 import type { Responder } from '../../core/ike/responder.ts';
-import { checkAgainstNoble, createNodeSuite } from '../crypto/node-suite.ts';
+import { espBackend, type EspBackendName } from '../crypto/native-suite.ts';
+import { checkAgainstNoble, checkEspAgainstNoble, createNodeSuite } from '../crypto/node-suite.ts';
 import { UdpHost } from './udp-host.ts';
 import { writeWiresharkKeys } from './wireshark-keys.ts';
 
@@ -35,6 +36,8 @@ export interface RunningResponder {
   readonly gateway: Gateway;
   readonly responder: Responder;
   readonly ports: { ike: number; natt: number };
+  /** Which ESP backend runs (`native` asked for but not loadable runs `node`, with `fallback` saying why). */
+  readonly espBackend: { readonly name: EspBackendName; readonly detail: string; readonly fallback?: string };
   /** The SAs' state now (secrets). */
   snapshot(): Snapshot;
   /** Runs an action on the engine now (a policy change) and sends what it produced. */
@@ -45,8 +48,9 @@ export interface RunningResponder {
 export async function runResponder(cfg: ResponderConfig, o: ResponderRunOptions): Promise<RunningResponder> {
   checkAgainstNoble(); // OpenSSL must agree with the reference suite before it is trusted
   const suite = createNodeSuite();
-  const esp = cfg.esp.backend === 'noble' ? createNobleSuite((n) => new Uint8Array(randomBytes(n))) : suite;
-  const gateway = new Gateway({ ...gatewayOptionsOf(cfg, { ike: suite, esp }), traffic: o.traffic === true });
+  const backend = espBackend(cfg.esp.backend, { node: () => suite, noble: () => createNobleSuite((n) => new Uint8Array(randomBytes(n))) });
+  if (backend.name === 'native') checkEspAgainstNoble(backend.suite, 'native'); // the addon too, before it is trusted
+  const gateway = new Gateway({ ...gatewayOptionsOf(cfg, { ike: suite, esp: backend.suite }), traffic: o.traffic === true });
   const responder = gateway.responder;
   const host: UdpHost = new UdpHost(gateway, {
     address: cfg.listen.address,
@@ -68,6 +72,7 @@ export async function runResponder(cfg: ResponderConfig, o: ResponderRunOptions)
     gateway,
     responder,
     ports: { ike: ike!, natt: natt! },
+    espBackend: { name: backend.name, detail: backend.detail, ...(backend.fallback ? { fallback: backend.fallback } : {}) },
     snapshot: () => takeSnapshot(gateway, host.clock(), new Date().toISOString()),
     act: (fn) => host.act(fn),
     close: () => host.close(),

@@ -7,7 +7,9 @@
  * - the bare cipher: the same backend's lowest-level calls, encrypt then decrypt of the same
  *   number of octets (the ESP text: inner packet, padding, trailer) with the same key and an
  *   8-octet AAD, nothing else. node: createCipheriv / createDecipheriv (+ createHmac for AES-CBC);
- *   noble: @noble/ciphers gcm / chacha20poly1305 / cbc (+ @noble/hashes hmac).
+ *   native: the addon's seal and open on a context made once (native/esp-crypto), the text
+ *   copied into a work buffer first (it encrypts in place); noble: @noble/ciphers gcm /
+ *   chacha20poly1305 / cbc (+ @noble/hashes hmac).
  *
  * Both return a small checksum so the work cannot be optimized away, and throw when a packet does
  * not come back (the smoke test, test/bench/esp/esp-smoke.test.ts, also compares the bytes).
@@ -23,11 +25,13 @@ import { DataPlane } from '../../../src-main/core/esp/data-plane.ts';
 import { ESP_TRAILER_BYTES, padLengthFor } from '../../../src-main/core/esp/packet.ts';
 import { espLayout, espPacketLength } from '../../../src-main/core/esp/transform.ts';
 import type { ChildSaInfo } from '../../../src-main/core/ike/io.ts';
+import { createNativeSuite, loadEspAddon, type EspAddon } from '../../../src-main/node/crypto/native-suite.ts';
 import { createNodeSuite } from '../../../src-main/node/crypto/node-suite.ts';
 import { childSaPair, CIPHERS, CLIENT_ADDR, GW_HOST, udp, type CipherSpec } from '../../core/esp/support/pair.ts';
 
-export type Backend = 'node' | 'noble';
-export const BACKENDS: readonly Backend[] = ['node', 'noble'];
+export type Backend = 'node' | 'native' | 'noble';
+/** `native` only where its addon is built (test/bench/esp-bench.ts says so when it is not). */
+export const BACKENDS: readonly Backend[] = loadEspAddon().ok ? ['node', 'native', 'noble'] : ['node', 'noble'];
 
 /** AES-GCM-16-128 is the headline; the other two are secondary rows. */
 export const BENCH_CIPHERS: readonly CipherSpec[] = ['AES-GCM-16-128', 'AES-CBC-128 + HMAC-SHA2-256-128', 'ChaCha20-Poly1305'].map((name) => {
@@ -43,11 +47,20 @@ const IPV4_UDP_HEADERS = 28;
 const NOW = 1000;
 
 /**
- * The suite a backend ships with: node as createNodeSuite (OpenSSL, pooled IVs); noble as
+ * The suite a backend ships with: node as createNodeSuite (OpenSSL, pooled IVs); native as
+ * createNativeSuite (the node suite with the addon's per-SA contexts); noble as
  * src-main/node/ike/run-responder.ts builds it for `esp.backend: noble`, crypto.randomBytes per draw.
  */
 export function suiteOf(backend: Backend): CryptoSuite {
-  return backend === 'node' ? createNodeSuite() : createNobleSuite((n) => new Uint8Array(randomBytes(n)));
+  if (backend === 'node') return createNodeSuite();
+  if (backend === 'native') return createNativeSuite(addon());
+  return createNobleSuite((n) => new Uint8Array(randomBytes(n)));
+}
+
+function addon(): EspAddon {
+  const load = loadEspAddon();
+  if (!load.ok) throw new Error(load.reason);
+  return load.addon;
 }
 
 export interface EspCase {
@@ -63,6 +76,8 @@ export interface EspCase {
   full(n: number): number;
   /** n bare encrypt + decrypt of textBytes; returns a checksum of the plaintexts. */
   bare(n: number): number;
+  /** native cases: node:crypto's bare calls on the same text and key (the goal's yardstick). */
+  nodeBare?(n: number): number;
   /** The last inner datagram the full path delivered, and the last plaintext the bare path decrypted. */
   lastFull(): Uint8Array | null;
   lastBare(): Uint8Array | null;
@@ -106,6 +121,7 @@ export function makeCase(backend: Backend, cipher: CipherSpec, innerBytes: numbe
     return delivered;
   };
   const bareOps = bareOf(backend, cipher, pair.client, bareText);
+  const nodeBare = backend === 'native' ? bareOf('node', cipher, pair.client, bareText) : null;
   return {
     backend,
     cipher,
@@ -115,6 +131,7 @@ export function makeCase(backend: Backend, cipher: CipherSpec, innerBytes: numbe
     inner,
     full,
     bare: bareOps.run,
+    ...(nodeBare ? { nodeBare: nodeBare.run } : {}),
     lastFull: () => lastInner,
     lastBare: bareOps.last,
     bareText,
@@ -148,6 +165,29 @@ function bareOf(backend: Backend, cipher: CipherSpec, info: ChildSaInfo, text: U
     const nonce = new Uint8Array(12);
     nonce.set(keymat.subarray(keyBytes), 0); // salt | 8-octet IV
     const gcmCipher = cipher.name.startsWith('AES-GCM');
+    if (backend === 'native') {
+      const a = addon();
+      const h = a.aeadNew(gcmCipher ? 'aes-gcm' : 'chacha20-poly1305', key, keymat.subarray(keyBytes), 16);
+      const iv = nonce.subarray(4);
+      const work = new Uint8Array(text.length);
+      const icv = new Uint8Array(16);
+      return {
+        last: lastOf,
+        run(n: number): number {
+          let sum = 0;
+          for (let i = 0; i < n; i++) {
+            iv[7] = i;
+            work.set(text);
+            a.aeadSeal(h, iv, aad, work, icv);
+            const pt = new Uint8Array(text.length);
+            if (!a.aeadOpen(h, iv, aad, work, icv, pt)) fail();
+            sum += pt[0]!;
+            last = pt;
+          }
+          return sum;
+        },
+      };
+    }
     if (backend === 'node') {
       // Typed as GCM for the overloads (as node-suite.ts does); ChaCha20-Poly1305 takes the same calls.
       const name = (gcmCipher ? `aes-${keyBytes * 8}-gcm` : 'chacha20-poly1305') as 'aes-128-gcm';
@@ -214,6 +254,29 @@ function bareOf(backend: Backend, cipher: CipherSpec, info: ChildSaInfo, text: U
   const integKey = info.keysOut.integ!;
   const iv = new Uint8Array(16).fill(0x3c);
   const icvBytes = 16;
+  if (backend === 'native') {
+    const a = addon();
+    const h = a.cbcNew(key, 'sha256', integKey, icvBytes);
+    const work = new Uint8Array(text.length);
+    const icv = new Uint8Array(icvBytes);
+    const noTail = new Uint8Array(0);
+    return {
+      last: lastOf,
+      run(n: number): number {
+        let sum = 0;
+        for (let i = 0; i < n; i++) {
+          iv[15] = i;
+          work.set(text);
+          a.cbcSeal(h, iv, aad, work, noTail, icv);
+          const pt = new Uint8Array(text.length);
+          if (!a.cbcOpen(h, iv, aad, work, noTail, icv, pt)) fail(); // the ICV first, then decrypt
+          sum += pt[0]!;
+          last = pt;
+        }
+        return sum;
+      },
+    };
+  }
   if (backend === 'node') {
     const name = `aes-${key.length * 8}-cbc`;
     return {

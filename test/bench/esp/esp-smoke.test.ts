@@ -70,17 +70,21 @@ describe('ESP bench measuring code', () => {
     }
   });
 
-  it('a whole tiny run reports every case and the two goal rows', async () => {
+  it('a whole tiny run reports every case and the goal rows (two per backend it measures against node:crypto)', async () => {
     const r = await runEspBench(TINY);
     expect(r.cases).toHaveLength(BACKENDS.length * BENCH_CIPHERS.length * INNER_SIZES.length);
     expect(r.framing.map((f) => f.innerBytes)).toEqual([...INNER_SIZES]);
     expect(r.openssl).toBeNull();
     const rep = espReport(r, TINY);
-    expect(rep.goals).toHaveLength(2);
+    const native = BACKENDS.includes('native');
+    expect(rep.goals).toHaveLength(native ? 4 : 2);
     for (const g of rep.goals) {
-      expect(g[0]).toMatch(/node AES-GCM-16-128, (64|1400) B/);
+      expect(g[0]).toMatch(/(node|native) AES-GCM-16-128.*, (64|1400) B/);
       expect(['MET', 'NOT MET']).toContain(g[3]);
     }
+    // The native rows carry node:crypto's bare calls, timed in the same rounds.
+    for (const c of r.cases) expect(c.nodeBare !== undefined, c.name).toBe(c.backend === 'native');
+    if (native) expect(rep.lines.join('\n')).toContain('native full / node bare');
     const text = rep.lines.join('\n');
     expect(text).toContain('AES-CBC-128 + HMAC-SHA2-256-128');
     expect(text).toContain('ChaCha20-Poly1305');

@@ -19,7 +19,7 @@ describe('parseResponderConfig', () => {
     expect(c.esp.rekeyS).toBe(3600);
     expect(c.dpd).toMatchObject({ delayS: 30, action: 'clear' });
     expect(c.ike.proposals[0]).toBe('aes128-sha256-prfsha256-curve25519');
-    expect(c.esp).toMatchObject({ replayWindow: 128, backend: 'node' });
+    expect(c.esp).toMatchObject({ replayWindow: 128, backend: 'native' });
     expect(c.virtualHost).toEqual({ echoPort: 7, discardPort: 9, push: [] });
     expect(c.mobike).toBe(true);
   });

@@ -1,16 +1,19 @@
 // Property test: for random keys, SPIs, sequence numbers (with ESN past 2^32, up to 2^64 - 1),
-// inner lengths 0..1500 and every ESP algorithm, the noble reference and the node:crypto suite
-// seal identical packets from identical inputs, and each opens the other's. Seeded (core/rng.ts),
-// so a failure names a case that reproduces.
+// inner lengths 0..1500 and every ESP algorithm, the noble reference and each OpenSSL backend
+// (node:crypto, and the native addon of native/esp-crypto) seal identical packets from identical
+// inputs, and each opens the other's. Seeded (core/rng.ts), so a failure names a case that
+// reproduces. Where the addon is not built its cases skip with the reason, unless
+// WAKELAB_NATIVE_REQUIRED=1 (set by .ci/run), where that is a failure.
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../../src-main/core/bytes/hex.ts';
 import { createNobleSuite } from '../../../src-main/core/crypto/noble-suite.ts';
-import type { SkCipher } from '../../../src-main/core/crypto/suite.ts';
+import type { CryptoSuite, SkCipher } from '../../../src-main/core/crypto/suite.ts';
 import { openEsp } from '../../../src-main/core/esp/open.ts';
 import { sealEsp } from '../../../src-main/core/esp/seal.ts';
 import { espLayout, type EspSa, type EspSeq } from '../../../src-main/core/esp/transform.ts';
 import { EncrId, IntegId } from '../../../src-main/core/ike/constants.ts';
 import { Rng } from '../../../src-main/core/rng.ts';
+import { createNativeSuite, loadEspAddon } from '../../../src-main/node/crypto/native-suite.ts';
 import { createNodeSuite } from '../../../src-main/node/crypto/node-suite.ts';
 import { seededRandom } from '../../core/crypto/fixtures.ts';
 
@@ -41,12 +44,23 @@ function randomSeq(rng: Rng, esn: boolean): EspSeq {
   }
 }
 
-describe.each(ALGS)('%s: noble and node:crypto agree', (name, cipher, encrBytes, integBytes) => {
-  it(`${CASES_PER_ALG} random packets: identical bytes, each backend opens the other's`, () => {
+const addon = loadEspAddon();
+const NATIVE_REQUIRED = process.env.WAKELAB_NATIVE_REQUIRED === '1';
+const BACKENDS: ReadonlyArray<readonly [string, (() => CryptoSuite) | null]> = [
+  ['node:crypto', createNodeSuite],
+  [addon.ok ? `native (${addon.addon.openssl})` : `native: ${addon.reason}`, addon.ok ? () => createNativeSuite(addon.addon) : null],
+];
+
+it.runIf(!addon.ok && NATIVE_REQUIRED)('the native ESP addon is built (WAKELAB_NATIVE_REQUIRED=1)', () => {
+  expect(addon.ok ? '' : addon.reason).toBe('');
+});
+
+describe.each(BACKENDS.flatMap(([b, make]) => ALGS.map((a) => [`${a[0]}: noble and ${b} agree`, make, ...a] as const)))('%s', (_title, make, name, cipher, encrBytes, integBytes) => {
+  it.skipIf(make === null)(`${CASES_PER_ALG} random packets: identical bytes, each backend opens the other's`, () => {
     const rng = new Rng(0x4303 + cipher.encr * 1000 + (cipher.keyLength ?? 0));
     const bytes = seededRandom(rng.nextU32());
     const noble = createNobleSuite(bytes);
-    const node = createNodeSuite();
+    const node = make!();
     const layout = espLayout(cipher);
     for (let i = 0; i < CASES_PER_ALG; i++) {
       const sa: EspSa = { spi: 1 + (rng.nextU32() % 0xffff_ffff), cipher, keys: { encr: bytes(encrBytes), integ: bytes(integBytes) } };
@@ -76,8 +90,12 @@ describe.each(ALGS)('%s: noble and node:crypto agree', (name, cipher, encrBytes,
   });
 });
 
-describe('the node:crypto suite refuses what the noble suite refuses', () => {
-  const node = createNodeSuite();
+describe.each(BACKENDS)('%s refuses what the noble suite refuses', (_b, make) => {
+  if (make === null) {
+    it.skip('(not built)', () => {});
+    return;
+  }
+  const node = make();
   const gcm: SkCipher = { encr: EncrId.ENCR_AES_GCM_16, keyLength: 128 };
   const cbc: SkCipher = { encr: EncrId.ENCR_AES_CBC, keyLength: 128, integ: IntegId.AUTH_HMAC_SHA2_256_128 };
   const r = seededRandom(7);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IkeEvent } from '../../../src-main/core/ike/io.ts';
+import { loadEspAddon } from '../../../src-main/node/crypto/native-suite.ts';
 import { runResponder, type RunningResponder } from '../../../src-main/node/ike/run-responder.ts';
 import { responderConfig } from '../../core/ike/support/net.ts';
 import { cleanupAfterEach, loopbackClient } from '../support/loopback.ts';
@@ -20,6 +21,9 @@ describe('IKE over UDP on loopback', () => {
     const cfg = responderConfig({ listen: { address: '127.0.0.1', ikePort: base, nattPort: base + 1 }, dpd: { delayS: 1 } });
     const responder: RunningResponder = await runResponder(cfg, { onEvent: (e) => rEvents.push(e), wiresharkDir: keys });
     cleanup(() => responder.close());
+    // The default ESP backend: the native addon where it is built, else node:crypto with the reason.
+    expect(responder.espBackend.name).toBe(loadEspAddon().ok ? 'native' : 'node');
+    expect(responder.espBackend.fallback === undefined).toBe(loadEspAddon().ok);
 
     const client = await loopbackClient(cfg, base, 9);
     cleanup(() => client.host.close());

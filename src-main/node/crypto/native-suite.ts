@@ -1,0 +1,115 @@
+/**
+ * The `native` ESP backend: the node suite (node-suite.ts) with ESP's per-packet calls
+ * (encryptDetached / decryptDetached) done by the optional addon in native/esp-crypto, which keeps
+ * OpenSSL contexts per SA so a packet only sets its IV. node:crypto builds a context, expands the
+ * key and parses the cipher's name for every createCipheriv (about 3 us here, more than the AES of
+ * a small packet; BENCHMARKS.md "ESP per packet"); the addon needs under 1 us for a 64-octet packet.
+ *
+ * Same checks, same bytes: arguments go through core/crypto/detached.ts first, exactly as in the
+ * node and noble suites, and test/node/crypto/esp-backends.test.ts compares all three.
+ *
+ * The addon is an optional npm dependency built by node-gyp at install; it uses the OpenSSL that
+ * Node itself exports. Where it is missing (no compiler, or Electron, whose BoringSSL lacks those
+ * symbols), `loadEspAddon` says why and callers fall back to the node backend.
+ */
+import { createRequire } from 'node:module';
+import { checkDetachedArgs, checkDetachedOpenArgs } from '../../core/crypto/detached.ts';
+import { icvLength, type Resolved } from '../../core/crypto/encr.ts';
+import type { CryptoSuite } from '../../core/crypto/suite.ts';
+import { createNodeSuite } from './node-suite.ts';
+
+/** An OpenSSL context pair for one SA's keys, owned by the addon (freed when collected). */
+type Handle = { readonly __espHandle: unique symbol };
+
+/** native/esp-crypto/src/esp_crypto.c */
+export interface EspAddon {
+  aeadNew(kind: 'aes-gcm' | 'chacha20-poly1305', key: Uint8Array, salt: Uint8Array, icvBytes: number): Handle;
+  aeadSeal(h: Handle, iv: Uint8Array, aad: Uint8Array, text: Uint8Array, icv: Uint8Array): void;
+  aeadOpen(h: Handle, iv: Uint8Array, aad: Uint8Array, ct: Uint8Array, icv: Uint8Array, out: Uint8Array): boolean;
+  cbcNew(key: Uint8Array, digest: string, integKey: Uint8Array, icvBytes: number): Handle;
+  cbcSeal(h: Handle, iv: Uint8Array, aad: Uint8Array, text: Uint8Array, tail: Uint8Array, icv: Uint8Array): void;
+  cbcOpen(h: Handle, iv: Uint8Array, aad: Uint8Array, ct: Uint8Array, tail: Uint8Array, icv: Uint8Array, out: Uint8Array): boolean;
+  /** OpenSSL_version(): the library the addon's symbols resolved to. */
+  readonly openssl: string;
+}
+
+export type AddonLoad = { readonly ok: true; readonly addon: EspAddon } | { readonly ok: false; readonly reason: string };
+
+let loaded: AddonLoad | undefined;
+
+/** The addon, loaded once; or why it cannot be (one line). */
+export function loadEspAddon(): AddonLoad {
+  loaded ??= tryLoadAddon('@wakelab/esp-crypto');
+  return loaded;
+}
+
+/** Loads the addon package `request` (exported for tests); never throws. */
+export function tryLoadAddon(request: string): AddonLoad {
+  if (process.versions.electron) {
+    // Electron links BoringSSL, not OpenSSL 3: the addon's symbols would not be the ones it was built for.
+    return { ok: false, reason: 'the native ESP addon needs Node\'s OpenSSL and is not used inside Electron' };
+  }
+  try {
+    const addon = createRequire(import.meta.url)(request) as EspAddon;
+    if (typeof addon.aeadSeal !== 'function' || typeof addon.cbcOpen !== 'function') throw new Error('it does not export the expected functions');
+    return { ok: true, addon };
+  } catch (e) {
+    const first = String((e as Error).message ?? e).split('\n')[0];
+    return { ok: false, reason: `the native ESP addon (${request}, built from native/esp-crypto by npm install) could not be loaded: ${first}` };
+  }
+}
+
+/** The node suite with ESP's per-packet cryptography in the addon. */
+export function createNativeSuite(addon: EspAddon): CryptoSuite {
+  const base = createNodeSuite();
+  // One handle per resolved SA cipher: resolve() (core/crypto/encr.ts) returns the same object for
+  // the same keys object and algorithm, so a packet finds its SA's contexts with one lookup.
+  const handles = new WeakMap<Resolved, Handle>();
+  const handleOf = (r: Resolved): Handle => {
+    let h = handles.get(r);
+    if (h === undefined) {
+      h =
+        r.info.cipher === 'aes-cbc'
+          ? addon.cbcNew(r.key, r.integ!.hash, r.integKey, icvLength(r))
+          : addon.aeadNew(r.info.cipher, r.key, r.salt, icvLength(r));
+      handles.set(r, h);
+    }
+    return h;
+  };
+  return {
+    ...base,
+    encryptDetached(alg, keys, iv, text, aad, icv, icvTail) {
+      const { r, tail } = checkDetachedArgs(alg, keys, iv, text, aad, icv, icvTail);
+      if (r.info.aead) addon.aeadSeal(handleOf(r), iv, aad, text, icv);
+      else addon.cbcSeal(handleOf(r), iv, aad, text, tail, icv);
+    },
+    decryptDetached(alg, keys, iv, ct, icv, aad, icvTail) {
+      const checked = checkDetachedOpenArgs(alg, keys, iv, ct, icv, aad, icvTail);
+      if (!checked) return null;
+      const { r, tail } = checked;
+      // Below 4 KiB allocUnsafe carves from Node's shared pool (cheap); every octet is written
+      // on success, and the addon wipes it on failure, which returns null anyway.
+      const pool = Buffer.allocUnsafe(ct.length);
+      const out = new Uint8Array(pool.buffer, pool.byteOffset, pool.length);
+      const ok = r.info.aead ? addon.aeadOpen(handleOf(r), iv, aad, ct, icv, out) : addon.cbcOpen(handleOf(r), iv, aad, ct, tail, icv, out);
+      return ok ? out : null;
+    },
+  };
+}
+
+export type EspBackendName = 'native' | 'node' | 'noble';
+
+/**
+ * The ESP suite for a configured backend: `native` when the addon loads, else the node suite
+ * with the reason (the caller warns once); `node` and `noble` as asked.
+ */
+export function espBackend(
+  wanted: EspBackendName,
+  make: { node: () => CryptoSuite; noble: () => CryptoSuite },
+): { readonly suite: CryptoSuite; readonly name: EspBackendName; readonly detail: string; readonly fallback?: string } {
+  if (wanted === 'noble') return { suite: make.noble(), name: 'noble', detail: '@noble/ciphers' };
+  if (wanted === 'node') return { suite: make.node(), name: 'node', detail: 'node:crypto' };
+  const load = loadEspAddon();
+  if (load.ok) return { suite: createNativeSuite(load.addon), name: 'native', detail: load.addon.openssl };
+  return { suite: make.node(), name: 'node', detail: 'node:crypto', fallback: `esp.backend "native": ${load.reason}; using node:crypto` };
+}
