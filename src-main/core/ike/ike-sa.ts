@@ -126,8 +126,16 @@ export class IkeSa {
 
   /** "SPIi_SPIr" in hex: how logs and events name the SA. */
   get name(): string {
-    return `${toHex(this.spiI)}_${toHex(this.spiR)}`;
+    // Asked for with every ESP packet (Responder.ikeSa): made once per SPIr array.
+    if (this.nameOf !== this.spiR) {
+      this.cachedName = `${toHex(this.spiI)}_${toHex(this.spiR)}`;
+      this.nameOf = this.spiR;
+    }
+    return this.cachedName;
   }
+
+  private nameOf: Uint8Array | null = null;
+  private cachedName = '';
 
   /** The cipher of the SK payload and the PRF. */
   get cipher(): SkCipher {

@@ -44,6 +44,8 @@ export class UdpHost {
   /** The latest time given to the engine. */
   private last = -Infinity;
   private timer: NodeJS.Timeout | null = null;
+  /** The deadline `timer` was armed for. */
+  private timerDue = Infinity;
   private closed = false;
   readonly clock: () => number;
   private readonly scale: number;
@@ -103,14 +105,19 @@ export class UdpHost {
 
   private arm(): void {
     if (this.closed) return;
-    if (this.timer) clearTimeout(this.timer);
     const due = this.engine.nextDeadline();
+    // Runs after every datagram, and most leave the next deadline where it was: the timer then
+    // stays, instead of a clearTimeout + setTimeout (a new Timeout object) per datagram.
+    if (this.timer && due === this.timerDue) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerDue = due;
     if (!Number.isFinite(due)) {
       this.timer = null;
       return;
     }
     const ms = Math.max(0, Math.min(((due - this.clock()) * 1000) / this.scale, 2 ** 31 - 1));
     this.timer = setTimeout(() => {
+      this.timer = null; // fired: the arm() after this tick must set a new one
       this.engine.tick(this.timerNow(due));
       this.flush();
     }, ms);

@@ -35,7 +35,7 @@ describe('Internet checksum', () => {
     }
     // Near the largest sum a datagram can reach (every word 0xffff, plus a pseudo-header): no overflow.
     const ones = new Uint8Array(65536).fill(0xff);
-    expect(sumWords(ones, 0, ones.length, 0xffff * 6)).toBe(32774 * 0xffff);
+    expect(fold(sumWords(ones, 0, ones.length, 0xffff * 6))).toBe(fold(32774 * 0xffff));
     expect(checksumOf(sumWords(ones, 0, ones.length, 0xffff * 6))).toBe(0);
     expect(checksumOf(sumWords(ones, 0, 65535))).toBe(0x00ff);
     expect(refChecksum(ones, 0, 65535)).toBe(0x00ff);
@@ -45,5 +45,31 @@ describe('Internet checksum', () => {
     const b = h('4500002400004000400100000a0000010a000002');
     const whole = sumWords(b, 0, b.length);
     expect(sumWords(b, 10, b.length, sumWords(b, 0, 10))).toBe(whole);
+  });
+
+  it('the 32-bit path (long runs) equals the byte loop at every alignment, length and initial sum', () => {
+    // sumWords returns a sum congruent to the byte loop's mod 0xffff (and zero only when it is):
+    // fold() of both must agree, for views starting at each offset of a buffer.
+    const rng = new Rng(2071);
+    const backing = new Uint8Array(1600);
+    for (let i = 0; i < backing.length; i++) backing[i] = rng.nextU32() & 0xff;
+    const pairs = (b: Uint8Array, start: number, end: number, initial: number): number => {
+      let s = initial;
+      for (let i = start; i < end; i += 2) s += (b[i]! << 8) | (i + 1 < end ? b[i + 1]! : 0);
+      return s;
+    };
+    for (const viewAt of [0, 1, 2, 3, 4, 6]) {
+      const view = backing.subarray(viewAt);
+      for (const start of [0, 2, 20]) {
+        for (const length of [127, 128, 129, 130, 131, 1380, 1381, 1402]) {
+          for (const initial of [0, 0x1234, 0xffff * 3]) {
+            const where = `view at ${viewAt}, start ${start}, length ${length}, initial ${initial}`;
+            expect(fold(sumWords(view, start, start + length, initial)), where).toBe(fold(pairs(view, start, start + length, initial)));
+          }
+        }
+      }
+    }
+    expect(sumWords(new Uint8Array(256), 0, 256)).toBe(0); // all zero words: zero, not 0xffff
+    expect(verifies(sumWords(new Uint8Array(256).fill(0xff), 0, 256))).toBe(true);
   });
 });
