@@ -259,6 +259,23 @@ export class RadioModel {
     this.closeWakeup();
   }
 
+  /**
+   * Forgets the first `count` entries of the wakeup log (a live meter has reported them: a radio
+   * that runs for days would otherwise keep every wakeup it ever had). Only ended wakeups can go;
+   * the indexes of the rest, `openWakeup` among them, move down by `count`.
+   */
+  dropLog(count: number): void {
+    const log = this.log;
+    if (!log || count <= 0) return;
+    const n = Math.min(count, this.openIdx >= 0 ? this.openIdx : log.time.length);
+    log.time.splice(0, n);
+    log.cause.splice(0, n);
+    log.stateLeft.splice(0, n);
+    log.energyJ.splice(0, n);
+    log.apWoken.splice(0, n);
+    if (this.openIdx >= 0) this.openIdx -= n;
+  }
+
   /** Marks the most recent wakeup as one that also woke the application processor. */
   markApWoken(): void {
     if (this.log && this.openIdx >= 0) this.log.apWoken[this.openIdx] = 1;

@@ -1,0 +1,47 @@
+// A live meter runs for as long as the lab does: the radio's wakeup log must not keep every wakeup
+// it ever had. Reported wakeups leave it; numbering, energy and totals carry on unchanged.
+import { describe, expect, it } from 'vitest';
+import { CAUSE } from '../../../src-main/core/causes.ts';
+import { ClientMeter } from '../../../src-main/core/live/client-meter.ts';
+import { RadioModel } from '../../../src-main/core/radio/radio-model.ts';
+import { radioProfile } from '../../support/builtins.ts';
+
+const LTE = radioProfile('lte');
+
+describe('ClientMeter wakeup log', () => {
+  it('stays a few entries long over 5000 wakeups, numbering them 0..4999 with the energy a recording radio finds', () => {
+    const m = new ClientMeter('phone', LTE, 0);
+    const ref = new RadioModel(LTE, { startS: 0, record: true });
+    const opened: number[] = [];
+    const closed: Array<[number, number]> = [];
+    let longest = 0;
+    for (let i = 1; i <= 5000; i++) {
+      const t = i * 30; // a keepalive every 30 s: each one a wakeup on LTE
+      opened.push(...m.packet(t, true, 29, 'keepalive').map((w) => w.n));
+      ref.packet(t, true, 29, CAUSE.keepalive);
+      if (i % 7 === 0) {
+        const a = m.advance(t + 1);
+        opened.push(...a.opened.map((w) => w.n));
+        closed.push(...a.closed.map((c): [number, number] => [c.n, c.energyJ]));
+      }
+      longest = Math.max(longest, m.radio.log!.time.length);
+    }
+    closed.push(...m.finish(5001 * 30).map((c): [number, number] => [c.n, c.energyJ]));
+    ref.finish(5001 * 30);
+    expect(longest).toBeLessThanOrEqual(8);
+    expect(opened).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+    expect(closed.map(([n]) => n)).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+    for (const [n, e] of closed) expect(e, `wakeup ${n}`).toBeCloseTo(ref.log!.energyJ[n]!, 12);
+    expect(m.totals(5001 * 30).wakeups.keepalive).toBe(5000);
+  });
+
+  it('keeps numbering across a profile change after the log was trimmed', () => {
+    const m = new ClientMeter('phone', LTE, 0);
+    for (let i = 1; i <= 20; i++) m.packet(i * 30, true, 29, 'keepalive');
+    m.advance(20 * 30 + 60);
+    const r = m.switchProfile(700, radioProfile('nr-sa'));
+    expect(r.opened).toEqual([]);
+    const next = m.packet(800, true, 29, 'keepalive');
+    expect(next.map((w) => w.n)).toEqual([20]);
+  });
+});
