@@ -6,7 +6,10 @@
       "target_name": "esp_crypto",
       "sources": ["src/esp_crypto.c"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Werror=implicit-function-declaration"],
-      "defines": ["NAPI_VERSION=8", "OPENSSL_API_COMPAT=30000", "OPENSSL_NO_DEPRECATED"]
+      "defines": ["NAPI_VERSION=8", "OPENSSL_API_COMPAT=30000", "OPENSSL_NO_DEPRECATED"],
+      # Resolve every symbol at load: a Node without the OpenSSL 3 symbols makes require() throw
+      # (and WakeLab fall back to node:crypto) instead of killing the process at the first call.
+      "ldflags": ["-Wl,-z,now"]
     }
   ]
 }

@@ -25,6 +25,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,11 @@
 #define NONCE_BYTES 12
 #define SALT_BYTES 4
 #define MAX_ARGS 8
+/* What a handle holds outside the JS heap (contexts, key schedules), told to the collector. */
+#define HANDLE_EXTERNAL_BYTES 2048
+
+/* Marks the externals this addon made: another addon's External is never read as a handle. */
+static const napi_type_tag HANDLE_TAG = {0x7761b3e1c0de4e53ULL, 0x9a5f2d64e5917b08ULL};
 
 typedef struct {
   EVP_CIPHER_CTX *enc;
@@ -48,9 +54,10 @@ typedef struct {
 } bytes;
 
 static void handle_free(napi_env env, void *data, void *hint) {
-  (void)env;
+  int64_t left;
   (void)hint;
   esp_handle *h = (esp_handle *)data;
+  if (env != NULL) napi_adjust_external_memory(env, -HANDLE_EXTERNAL_BYTES, &left);
   EVP_CIPHER_CTX_free(h->enc);
   EVP_CIPHER_CTX_free(h->dec);
   EVP_MAC_CTX_free(h->mac);
@@ -79,6 +86,8 @@ static int get_bytes(napi_env env, napi_value v, bytes *out) {
 
 static int get_handle(napi_env env, napi_value v, esp_handle **out) {
   void *data;
+  bool tagged = false;
+  if (napi_check_object_type_tag(env, v, &HANDLE_TAG, &tagged) != napi_ok || !tagged) return 0;
   if (napi_get_value_external(env, v, &data) != napi_ok || data == NULL) return 0;
   *out = (esp_handle *)data;
   return 1;
@@ -101,10 +110,13 @@ static int unpack(napi_env env, napi_callback_info info, size_t argc, int aead, 
 
 static napi_value wrap(napi_env env, esp_handle *h) {
   napi_value external;
+  int64_t total;
   if (napi_create_external(env, h, handle_free, NULL, &external) != napi_ok) {
-    handle_free(env, h, NULL);
+    handle_free(NULL, h, NULL);
     return fail(env, "cannot create the handle");
   }
+  napi_adjust_external_memory(env, HANDLE_EXTERNAL_BYTES, &total);
+  if (napi_type_tag_object(env, external, &HANDLE_TAG) != napi_ok) return fail(env, "cannot tag the handle");
   return external;
 }
 
@@ -175,7 +187,7 @@ static napi_value aead_new(napi_env env, napi_callback_info info) {
       EVP_DecryptInit_ex(h->dec, cipher, NULL, NULL, NULL) != 1 ||
       EVP_CIPHER_CTX_ctrl(h->dec, EVP_CTRL_AEAD_SET_IVLEN, NONCE_BYTES, NULL) != 1 ||
       EVP_DecryptInit_ex(h->dec, NULL, NULL, key.data, NULL) != 1) {
-    handle_free(env, h, NULL);
+    handle_free(NULL, h, NULL);
     return fail(env, "aeadNew: OpenSSL refused the key");
   }
   return wrap(env, h);
@@ -240,8 +252,12 @@ static napi_value cbc_new(napi_env env, napi_callback_info info) {
   if (napi_get_value_uint32(env, argv[3], &icv_bytes) != napi_ok || icv_bytes == 0 || icv_bytes > 64) return fail(env, "cbcNew: icvBytes must be 1 to 64");
   const EVP_CIPHER *cipher = aes_cbc(key.length);
   if (cipher == NULL) return fail(env, "cbcNew: wrong AES key length");
+  /* The INTEG transforms ESP offers with AES-CBC (RFC 2404, RFC 4868); nothing else. */
+  if (strcmp(digest, "sha1") != 0 && strcmp(digest, "sha256") != 0 && strcmp(digest, "sha384") != 0 && strcmp(digest, "sha512") != 0) {
+    return fail(env, "cbcNew: unknown digest (sha1, sha256, sha384 or sha512)");
+  }
   const EVP_MD *md = EVP_get_digestbyname(digest);
-  if (md == NULL || (size_t)EVP_MD_get_size(md) < icv_bytes) return fail(env, "cbcNew: unknown digest or ICV too long");
+  if (md == NULL || EVP_MD_get_size(md) <= 0 || (size_t)EVP_MD_get_size(md) < icv_bytes) return fail(env, "cbcNew: unknown digest or ICV too long");
   esp_handle *h = handle_new();
   if (h == NULL) return fail(env, "cbcNew: out of memory");
   h->icv_bytes = icv_bytes;
@@ -255,7 +271,7 @@ static napi_value cbc_new(napi_env env, napi_callback_info info) {
   if (h->mac == NULL || EVP_MAC_init(h->mac, integ_key.data, integ_key.length, params) != 1 ||
       EVP_EncryptInit_ex(h->enc, cipher, NULL, key.data, NULL) != 1 || EVP_CIPHER_CTX_set_padding(h->enc, 0) != 1 ||
       EVP_DecryptInit_ex(h->dec, cipher, NULL, key.data, NULL) != 1 || EVP_CIPHER_CTX_set_padding(h->dec, 0) != 1) {
-    handle_free(env, h, NULL);
+    handle_free(NULL, h, NULL);
     return fail(env, "cbcNew: OpenSSL refused the keys");
   }
   return wrap(env, h);

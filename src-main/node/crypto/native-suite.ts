@@ -49,6 +49,8 @@ export function tryLoadAddon(request: string): AddonLoad {
     // Electron links BoringSSL, not OpenSSL 3: the addon's symbols would not be the ones it was built for.
     return { ok: false, reason: 'the native ESP addon needs Node\'s OpenSSL and is not used inside Electron' };
   }
+  const major = Number(/^(\d+)\./.exec(process.versions.openssl ?? '')?.[1] ?? 0);
+  if (major < 3) return { ok: false, reason: `the native ESP addon needs OpenSSL 3 in Node; this Node has OpenSSL ${process.versions.openssl ?? 'unknown'}` };
   try {
     const addon = createRequire(import.meta.url)(request) as EspAddon;
     if (typeof addon.aeadSeal !== 'function' || typeof addon.cbcOpen !== 'function') throw new Error('it does not export the expected functions');
@@ -59,7 +61,33 @@ export function tryLoadAddon(request: string): AddonLoad {
   }
 }
 
-/** The node suite with ESP's per-packet cryptography in the addon. */
+/**
+ * Plaintexts are cut from 64 KiB slabs of this module's own, as core/esp/seal.ts cuts packets: an
+ * ArrayBuffer per packet cost more than the addon's AES for small ones. A slab starts zeroed, is
+ * never reused (each view has its own place) and holds only plaintexts this suite decrypted, so a
+ * view's `.buffer` shows no memory of anything else (Node's shared Buffer pool would). A refused
+ * packet's place is wiped by the addon. Large plaintexts get their own buffer.
+ */
+const SLAB_BYTES = 64 * 1024;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabAt = 0;
+
+function plaintextBuffer(n: number): Uint8Array {
+  if (n > SLAB_BYTES / 4) return new Uint8Array(n);
+  if (slabAt + n > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabAt = 0;
+  }
+  const out = new Uint8Array(slab, slabAt, n);
+  slabAt += (n + 7) & ~7;
+  return out;
+}
+
+/**
+ * The node suite with ESP's per-packet cryptography in the addon. The addon copies an SA's keys
+ * into OpenSSL when it first meets them: key arrays must not change in place afterwards (nothing
+ * in WakeLab does; a rekey brings new arrays, hence new handles).
+ */
 export function createNativeSuite(addon: EspAddon): CryptoSuite {
   const base = createNodeSuite();
   // One handle per resolved SA cipher: resolve() (core/crypto/encr.ts) returns the same object for
@@ -87,10 +115,7 @@ export function createNativeSuite(addon: EspAddon): CryptoSuite {
       const checked = checkDetachedOpenArgs(alg, keys, iv, ct, icv, aad, icvTail);
       if (!checked) return null;
       const { r, tail } = checked;
-      // Below 4 KiB allocUnsafe carves from Node's shared pool (cheap); every octet is written
-      // on success, and the addon wipes it on failure, which returns null anyway.
-      const pool = Buffer.allocUnsafe(ct.length);
-      const out = new Uint8Array(pool.buffer, pool.byteOffset, pool.length);
+      const out = plaintextBuffer(ct.length);
       const ok = r.info.aead ? addon.aeadOpen(handleOf(r), iv, aad, ct, icv, out) : addon.cbcOpen(handleOf(r), iv, aad, ct, tail, icv, out);
       return ok ? out : null;
     },

@@ -89,6 +89,16 @@ describe.skipIf(!addon.ok)('the native suite', () => {
     }
   });
 
+  it('hands out plaintexts in buffers that show nothing else: a fresh or slab-owned ArrayBuffer, not Node\'s Buffer pool', () => {
+    const suite = native();
+    const sa: EspSa = { spi: 5, cipher: gcm, keys: { encr: r(20) } };
+    const marker = Buffer.from('a string in the shared Buffer pool'); // Node's pool would hold this
+    const opened = openEsp(suite, sa, sealEsp(suite, sa, 1, false, r(40), 4, r(8)), 1, false);
+    expect(opened.ok).toBe(true);
+    const backing = Buffer.from(opened.ok ? opened.inner.buffer : new ArrayBuffer(0));
+    expect(backing.includes(marker)).toBe(false);
+  });
+
   it('a refused packet leaves nothing of its plaintext behind and the SA keeps working', () => {
     const suite = native();
     const sa: EspSa = { spi: 9, cipher: gcm, keys: { encr: r(20) } };
@@ -115,6 +125,9 @@ describe.skipIf(!addon.ok)('the native suite', () => {
     expect(() => a.aeadNew('aes-gcm', r(17), r(4), 16)).toThrow(/wrong key length/);
     expect(() => a.aeadNew('aes-gcm', r(16), r(4), 10)).toThrow(/GCM ICV is 8, 12 or 16/);
     expect(() => a.cbcNew(r(16), 'md-nothing', r(32), 16)).toThrow(/unknown digest/);
+    expect(() => a.cbcNew(r(16), 'md5', r(32), 16)).toThrow(/unknown digest \(sha1, sha256, sha384 or sha512\)/);
+    // Only this addon's handles: any other External (here, a plain object) is refused.
+    expect(() => a.aeadSeal({} as never, r(8), r(8), text, new Uint8Array(16))).toThrow(/an AEAD handle/);
     expect(text).toEqual(new Uint8Array(32)); // nothing was encrypted by a refused call
   });
 
