@@ -22,30 +22,13 @@ import { expectBytes, expectInt } from '../crypto/args.ts';
 import type { CryptoSuite } from '../crypto/suite.ts';
 import { ESP_HEADER_BYTES, ESP_SPI_BYTES, ESP_TRAILER_BYTES, padLengthFor, writeTrailer, writeU32 } from './packet.ts';
 import { authData, checkSa, splitSeq, type EspSa, type EspSeq } from './transform.ts';
+import { slabAllocator } from '../bytes/slab.ts';
 
 /** The largest inner packet: an IPv4 Total Length (RFC 791 3.1). */
 const MAX_INNER = 0xffff;
 
-/**
- * Sealed packets are cut from 64 KiB slabs: allocating each packet's own ArrayBuffer cost more
- * than framing it (BENCHMARKS.md, "ESP per packet"). A packet is a view with its own byteOffset
- * into a slab that is never reused, only dropped once full (so nothing aliases); a packet kept
- * alive keeps its slab alive. Large packets get their own buffer.
- */
-const SLAB_BYTES = 64 * 1024;
-let slab = new ArrayBuffer(SLAB_BYTES);
-let slabAt = 0;
-
-function packetBuffer(n: number): Uint8Array {
-  if (n > SLAB_BYTES / 4) return new Uint8Array(n);
-  if (slabAt + n > SLAB_BYTES) {
-    slab = new ArrayBuffer(SLAB_BYTES);
-    slabAt = 0;
-  }
-  const packet = new Uint8Array(slab, slabAt, n);
-  slabAt += (n + 7) & ~7;
-  return packet;
-}
+/** Sealed packets are cut from slabs (core/bytes/slab.ts). */
+const packetBuffer = slabAllocator();
 
 /**
  * The ESP packet carrying `inner` (an IPv4 packet in tunnel mode, `nextHeader` 4; 59 for a dummy

@@ -15,6 +15,7 @@
 import { createRequire } from 'node:module';
 import { checkDetachedArgs, checkDetachedOpenArgs } from '../../core/crypto/detached.ts';
 import { icvLength, type Resolved } from '../../core/crypto/encr.ts';
+import { slabAllocator } from '../../core/bytes/slab.ts';
 import type { CryptoSuite } from '../../core/crypto/suite.ts';
 import { createNodeSuite } from './node-suite.ts';
 
@@ -62,26 +63,11 @@ export function tryLoadAddon(request: string): AddonLoad {
 }
 
 /**
- * Plaintexts are cut from 64 KiB slabs of this module's own, as core/esp/seal.ts cuts packets: an
- * ArrayBuffer per packet cost more than the addon's AES for small ones. A slab starts zeroed, is
- * never reused (each view has its own place) and holds only plaintexts this suite decrypted, so a
- * view's `.buffer` shows no memory of anything else (Node's shared Buffer pool would). A refused
- * packet's place is wiped by the addon. Large plaintexts get their own buffer.
+ * Plaintexts are cut from slabs of this module's own (core/bytes/slab.ts): zeroed, never reused,
+ * holding only plaintexts this suite decrypted, so a view's `.buffer` shows no memory of anything
+ * else (Node's shared Buffer pool would). A refused packet's place is wiped by the addon.
  */
-const SLAB_BYTES = 64 * 1024;
-let slab = new ArrayBuffer(SLAB_BYTES);
-let slabAt = 0;
-
-function plaintextBuffer(n: number): Uint8Array {
-  if (n > SLAB_BYTES / 4) return new Uint8Array(n);
-  if (slabAt + n > SLAB_BYTES) {
-    slab = new ArrayBuffer(SLAB_BYTES);
-    slabAt = 0;
-  }
-  const out = new Uint8Array(slab, slabAt, n);
-  slabAt += (n + 7) & ~7;
-  return out;
-}
+const plaintextBuffer = slabAllocator();
 
 /**
  * The node suite with ESP's per-packet cryptography in the addon. The addon copies an SA's keys
