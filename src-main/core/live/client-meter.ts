@@ -67,11 +67,12 @@ export class ClientMeter {
   radio: RadioModel;
   profile: RadioProfile;
   private seen = 0;
-  /** Wakeups of the current radio already dropped from its log (reported opened and closed). */
-  private dropped = 0;
   /** Wakeups below this index (of the current radio's log) have been reported closed. */
   private closed = 0;
-  /** Wakeups and energy of radios this client had before a profile change, and how many wakeups. */
+  /**
+   * Wakeups and energy of radios this client had before a profile change; `count` also takes the
+   * wakeups dropped from the current radio's log, so a log index i is wakeup number count + i.
+   */
   private readonly before = { energyJ: new Float64Array(CAUSES.length), wakeups: new Float64Array(CAUSES.length), count: 0, totalJ: 0 };
   /** The latest datagrams (at most RECENT_PACKETS). */
   readonly recent = new RecentPackets(RECENT_PACKETS);
@@ -115,7 +116,7 @@ export class ClientMeter {
     const out: LiveWakeup[] = [];
     for (; this.seen < log.time.length; this.seen++) {
       const i = this.seen;
-      out.push({ client: this.client, n: this.before.count + this.dropped + i, t: log.time[i]!, cause: CAUSES[log.cause[i]!]!, stateLeft: log.stateLeft[i]! });
+      out.push({ client: this.client, n: this.before.count + i, t: log.time[i]!, cause: CAUSES[log.cause[i]!]!, stateLeft: log.stateLeft[i]! });
     }
     return out;
   }
@@ -141,12 +142,11 @@ export class ClientMeter {
       b.wakeups[i]! += this.radio.wakeups[i]!;
     }
     b.totalJ += this.radio.totalJ;
-    b.count += this.dropped + this.radio.log!.time.length;
+    b.count += this.radio.log!.time.length;
     this.profile = profile;
     this.radio = new RadioModel(profile, { startS: this.last, record: true });
     this.seen = 0;
     this.closed = 0;
-    this.dropped = 0;
     return { opened, closed };
   }
 
@@ -182,7 +182,7 @@ export class ClientMeter {
     const out: ClosedWakeup[] = [];
     for (; this.closed < upTo; this.closed++) {
       const i = this.closed;
-      out.push({ client: this.client, n: this.before.count + this.dropped + i, t: log.time[i]!, cause: CAUSES[log.cause[i]!]!, stateLeft: log.stateLeft[i]!, energyJ: log.energyJ[i]! });
+      out.push({ client: this.client, n: this.before.count + i, t: log.time[i]!, cause: CAUSES[log.cause[i]!]!, stateLeft: log.stateLeft[i]!, energyJ: log.energyJ[i]! });
     }
     this.forgetReported();
     return out;
@@ -193,7 +193,7 @@ export class ClientMeter {
     const n = Math.min(this.seen, this.closed);
     if (n === 0) return;
     this.radio.dropLog(n);
-    this.dropped += n;
+    this.before.count += n;
     this.seen -= n;
     this.closed -= n;
   }
