@@ -5,7 +5,8 @@
  * recording in SQLite) or the bare responder, arms taking turns in the same run. Per arm: the
  * gateway's CPU per datagram over a steady window once every client is up, datagrams/s, the
  * estimator's and the store's share of the gateway's CPU, rows written to SQLite per second and
- * the commits' durations, and memory per client. Goal (issue "live lab"): the estimator and store
+ * the commits' durations, and memory per client. The estimator's and the store's per-event calls are
+ * timed one in eight at random (lab/gateway-proc.ts), so the clock reads cost the lab arm little. Goal (issue "live lab"): the estimator and store
  * add under 10 % to the responder's CPU per packet.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';

@@ -56,8 +56,8 @@ const NOTHING: LiveOutput = Object.freeze({ wakeups: Object.freeze([]) as never[
 
 export class LiveEstimator {
   private readonly meters = new Map<string, ClientMeter>();
-  /** IKE SA name to client identity. */
-  private readonly clientOf = new Map<string, string>();
+  /** IKE SA name to its client's meter (one lookup a datagram, not two). */
+  private readonly meterOf = new Map<string, ClientMeter>();
   private readonly waiting = new Map<string, { t: number; traffic: Traffic }[]>();
   /** Datagrams that reached no client: handshakes that failed, strays. */
   unattributed = 0;
@@ -67,6 +67,15 @@ export class LiveEstimator {
   onEvent(t: number, e: IkeEvent): LiveOutput {
     // Most events of a busy gateway change nothing here: one shared, frozen answer, no garbage.
     if (e.kind === 'exchange' || e.kind === 'drop' || e.kind === 'keepalive') return NOTHING;
+    if (e.kind === 'traffic') {
+      // Every datagram of a known client comes here: its answer is built whole, the empty lists
+      // shared (two objects a datagram, not five).
+      const m = e.sa !== undefined ? this.meterOf.get(e.sa) : undefined;
+      if (m !== undefined) {
+        const wakeups = m.packet(t, e.dir === 'in', e.ipBytes, e.cls);
+        return { wakeups, closed: NOTHING.closed, packets: [{ client: m.client, t, traffic: e }], events: NOTHING.events };
+      }
+    }
     const out = emptyOutput();
     switch (e.kind) {
       case 'ike-up':
@@ -75,8 +84,8 @@ export class LiveEstimator {
         out.events.push({ client: e.peerId, t, event: e });
         break;
       case 'ike-rekeyed': {
-        const client = this.clientOf.get(e.sa);
-        if (client) this.clientOf.set(e.newSa, client);
+        const m = this.meterOf.get(e.sa);
+        if (m) this.meterOf.set(e.newSa, m);
         this.lifecycle(t, e, out);
         break;
       }
@@ -85,11 +94,11 @@ export class LiveEstimator {
         if (pending) this.unattributed += pending.length;
         this.waiting.delete(e.sa);
         this.lifecycle(t, e, out);
-        this.clientOf.delete(e.sa);
+        this.meterOf.delete(e.sa);
         break;
       }
       case 'traffic':
-        this.onTraffic(t, e, out);
+        this.onTraffic(t, e);
         break;
       case 'policy-changed':
         // Every client's recording shows when the gateway's policy changed.
@@ -153,13 +162,12 @@ export class LiveEstimator {
 
   /** An SA event of a known client's IKE SA (one of an unknown SA, a failed handshake, is left out). */
   private lifecycle(t: number, e: Exclude<ClientEvent['event'], { kind: 'policy-changed' }>, out: LiveOutput): void {
-    const client = this.clientOf.get(e.sa);
+    const client = this.meterOf.get(e.sa)?.client;
     if (client !== undefined) out.events.push({ client, t, event: e });
   }
 
-  private onTraffic(t: number, e: Traffic, out: LiveOutput): void {
-    const client = e.sa !== undefined ? this.clientOf.get(e.sa) : undefined;
-    if (client !== undefined) return this.feed(this.meterFor(client, t), client, t, e, out);
+  /** A datagram of no known client (a known client's are charged in `onEvent`). */
+  private onTraffic(t: number, e: Traffic): void {
     if (e.sa === undefined) {
       this.unattributed++;
       return;
@@ -171,10 +179,10 @@ export class LiveEstimator {
   }
 
   private attach(t: number, sa: string, client: string, out: LiveOutput): void {
-    this.clientOf.set(sa, client);
     const pending = this.waiting.get(sa) ?? [];
     this.waiting.delete(sa);
     const meter = this.meterFor(client, pending[0]?.t ?? t);
+    this.meterOf.set(sa, meter);
     for (const p of pending) this.feed(meter, client, p.t, p.traffic, out);
   }
 

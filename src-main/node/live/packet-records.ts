@@ -6,17 +6,21 @@
  * collector); copying a few numbers and the head into a Buffer does not (BENCHMARKS.md, "The live
  * lab").
  *
- * Record: f64 t | u8 flags | u8 class | u16 bytes | u16 local port | u16 peer port | u32 SPI |
+ * Record: f64 t (integer microseconds) | u8 flags | u8 class | u16 bytes | u16 local port | u16 peer port | u32 SPI |
  * u32 message ID | u32 local address | u32 peer address | u32 IKE SA | u8 head length | head.
  * Flags: bit 0 out, bits 1-2 request (0 none, 1 response, 2 request), bit 3 SPI present, bit 4
  * message ID present, bit 5 IKE SA present. Strings are indexes into the chunk's own table.
  */
 import { TRAFFIC_CLASSES, type TrafficClass } from '../../core/ike/traffic.ts';
 import type { ClientPacket } from '../../core/live/estimator.ts';
+import { hexString, micros, raw, uint, type JsonBytes } from './json-bytes.ts';
 
 /** Octets of a record before its head. */
 const FIXED = 37;
 const CLASS_CODE = new Map<TrafficClass, number>(TRAFFIC_CLASSES.map((c, i) => [c, i]));
+/** `,"in","dpd",` and the like, by direction bit and class code. */
+const DIR_CLASS = [0, 1].map((out) => TRAFFIC_CLASSES.map((c) => Buffer.from(`,"${out ? 'out' : 'in'}","${c}",`, 'latin1')));
+const NULL = Buffer.from('null', 'latin1');
 
 export class PacketRecords {
   private buf = Buffer.allocUnsafe(4096);
@@ -39,7 +43,9 @@ export class PacketRecords {
     const o = this.length;
     const request = x.request === undefined ? 0 : x.request ? 2 : 1;
     const flags = (x.dir === 'out' ? 1 : 0) | (request << 1) | (x.spi !== undefined ? 8 : 0) | (x.messageId !== undefined ? 16 : 0) | (x.sa !== undefined ? 32 : 0);
-    b.writeDoubleLE(p.t, o);
+    // Lab time to the microsecond (docs/database.md), kept as an integer so its text is cheap.
+    const us = Math.round(p.t * 1e6);
+    b.writeDoubleLE(us, o);
     b[o + 8] = flags;
     b[o + 9] = CLASS_CODE.get(x.cls)!;
     b.writeUInt16LE(x.bytes, o + 10);
@@ -53,29 +59,56 @@ export class PacketRecords {
     b[o + 36] = head.length;
     b.set(head, o + FIXED);
     this.length = o + FIXED + head.length;
-    if (this.count === 0) this.firstT = p.t;
-    this.lastT = p.t;
+    const t = us / 1e6;
+    if (this.count === 0) this.firstT = t;
+    this.lastT = t;
     this.count++;
   }
 
-  /** The chunk's `packets` column: one array per packet, as docs/database.md describes. */
-  json(): string {
+  /** The chunk's `packets` column: one array per packet, as docs/database.md describes, written into `out`. */
+  json(out: JsonBytes): string {
     const b = this.buf;
+    out.reset();
     // Each string of the table as JSON once, not once a packet.
-    const str = this.strings.map((x) => JSON.stringify(x));
-    const parts: string[] = [];
-    for (let o = 0; o < this.length; ) {
-      const flags = b[o + 8]!;
+    const str = this.strings.map((x) => Buffer.from(JSON.stringify(x), 'utf8'));
+    const longest = str.reduce((m, x) => Math.max(m, x.length), 4);
+    out.reserve(1)[out.length++] = 0x5b;
+    for (let r = 0; r < this.length; ) {
+      const flags = b[r + 8]!;
       const request = (flags >> 1) & 3;
-      const n = b[o + 36]!;
-      parts.push(
-        `[${b.readDoubleLE(o)},"${flags & 1 ? 'out' : 'in'}","${TRAFFIC_CLASSES[b[o + 9]!]}",${b.readUInt16LE(o + 10)},${str[b.readUInt32LE(o + 24)]},${b.readUInt16LE(o + 12)},` +
-          `${str[b.readUInt32LE(o + 28)]},${b.readUInt16LE(o + 14)},${flags & 32 ? str[b.readUInt32LE(o + 32)] : 'null'},` +
-          `${flags & 8 ? b.readUInt32LE(o + 16) : 'null'},${flags & 16 ? b.readUInt32LE(o + 20) : 'null'},${request === 0 ? 'null' : request - 1},"${b.toString('hex', o + FIXED, o + FIXED + n)}"]`,
-      );
-      o += FIXED + n;
+      const n = b[r + 36]!;
+      // Brackets, commas and the fixed tokens, three strings, a number, six integers, the head.
+      const w = out.reserve(48 + 3 * longest + 25 + 6 * 16 + 2 * n + 2);
+      let o = out.length;
+      if (r > 0) w[o++] = 0x2c;
+      w[o++] = 0x5b;
+      o = micros(w, o, b.readDoubleLE(r));
+      o = raw(w, o, DIR_CLASS[flags & 1]![b[r + 9]!]!);
+      o = uint(w, o, b.readUInt16LE(r + 10));
+      w[o++] = 0x2c;
+      o = raw(w, o, str[b.readUInt32LE(r + 24)]!);
+      w[o++] = 0x2c;
+      o = uint(w, o, b.readUInt16LE(r + 12));
+      w[o++] = 0x2c;
+      o = raw(w, o, str[b.readUInt32LE(r + 28)]!);
+      w[o++] = 0x2c;
+      o = uint(w, o, b.readUInt16LE(r + 14));
+      w[o++] = 0x2c;
+      o = raw(w, o, flags & 32 ? str[b.readUInt32LE(r + 32)]! : NULL);
+      w[o++] = 0x2c;
+      o = flags & 8 ? uint(w, o, b.readUInt32LE(r + 16)) : raw(w, o, NULL);
+      w[o++] = 0x2c;
+      o = flags & 16 ? uint(w, o, b.readUInt32LE(r + 20)) : raw(w, o, NULL);
+      w[o++] = 0x2c;
+      o = request === 0 ? raw(w, o, NULL) : uint(w, o, request - 1);
+      w[o++] = 0x2c;
+      o = hexString(w, o, b, r + FIXED, r + FIXED + n);
+      w[o++] = 0x5d;
+      out.length = o;
+      r += FIXED + n;
     }
-    return `[${parts.join(',')}]`;
+    out.reserve(1)[out.length++] = 0x5d;
+    return out.text();
   }
 
   clear(): void {

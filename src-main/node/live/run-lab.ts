@@ -71,9 +71,9 @@ export interface RunningLab {
 
 const monotonic = (): number => performance.now() / 1000;
 /** How often (real ms) the sessions' running totals are written. */
-const TOTALS_EVERY_MS = 5000;
+const TOTALS_EVERY_MS = 15_000;
 /** How long (real ms) a session's packets and ended wakeups may wait for their chunk row. */
-const CHUNK_AGE_MS = 5000;
+const CHUNK_AGE_MS = 10_000;
 
 export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningLab> {
   const radios = new Map<string, LabRadio>();

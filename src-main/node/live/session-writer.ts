@@ -19,6 +19,7 @@ import type { ChildSaInfo } from '../../core/ike/io.ts';
 import type { ClosedWakeup, MeterTotals } from '../../core/live/client-meter.ts';
 import type { ClientEvent, LiveOutput } from '../../core/live/estimator.ts';
 import { JsonArrayBuffer } from './json-array-buffer.ts';
+import { JsonBytes } from './json-bytes.ts';
 import { PacketRecords } from './packet-records.ts';
 
 /** Packets or wakeups in a chunk row at most: a full chunk is written at the next commit, held or not. */
@@ -92,6 +93,10 @@ export class SessionWriter {
   private events: ClientEvent[] = [];
   private readonly total = { packets: 0, events: 0, wakeups: 0 };
   private readonly st;
+  /** Where each chunk's JSON is written (one block, reused). */
+  private readonly json = new JsonBytes();
+  /** The session `session` found last. */
+  private lastFound: Session | null = null;
 
   constructor(
     private readonly db: Database.Database,
@@ -112,16 +117,22 @@ export class SessionWriter {
 
   /** Queues what the estimator produced for one event (wakeups when they end, with their energy). */
   add(out: LiveOutput): void {
-    for (const p of out.packets) {
+    // Indexed loops: most lists here are the estimator's shared empty ones (one per datagram).
+    const packets = out.packets;
+    for (let i = 0; i < packets.length; i++) {
+      const p = packets[i]!;
       const s = this.session(p.client, p.t);
       this.wait(s);
       s.chunk.push(p);
     }
-    for (const e of out.events) {
+    const events = out.events;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
       this.events.push(e);
       this.session(e.client, e.t);
     }
-    for (const w of out.closed) this.queueWakeup(w);
+    const closed = out.closed;
+    for (let i = 0; i < closed.length; i++) this.queueWakeup(closed[i]!);
   }
 
   /** Queues a client's running totals (written with the next commit). */
@@ -163,7 +174,7 @@ export class SessionWriter {
       };
       for (const s of due) {
         if (s.chunk.count > 0) {
-          this.st.packets.run(idOf(s), s.packets, s.chunk.count, s.chunk.firstT, s.chunk.lastT, s.chunk.json());
+          this.st.packets.run(idOf(s), s.packets, s.chunk.count, s.chunk.firstT, s.chunk.lastT, s.chunk.json(this.json));
           packets += s.chunk.count;
           rows++;
         }
@@ -224,9 +235,11 @@ export class SessionWriter {
   }
 
   private session(client: string, t: number): Session {
-    let s = this.sessions.get(client);
+    // A request and its answer come one after the other: the last session first, then the map.
+    let s = this.lastFound !== null && this.lastFound.client === client ? this.lastFound : this.sessions.get(client);
     if (s) s.last = Math.max(s.last, t);
     else this.sessions.set(client, (s = { client, id: null, packets: 0, events: 0, first: t, last: t, totals: null, chunk: new PacketRecords(), ended: new JsonArrayBuffer(), endedFirstN: 0, since: 0 }));
+    this.lastFound = s;
     return s;
   }
 }
