@@ -75,8 +75,9 @@ export function hexString(b: Buffer, o: number, src: Uint8Array, from: number, t
 
 /**
  * `us` microseconds (an integer) as seconds, with at most six decimals and no trailing zeros: the
- * text `String(us / 1e6)` gives (31 years of lab time fast, beyond that by it), without the general number-to-text conversion, which
- * was the largest item of a chunk's JSON (at most 25 octets).
+ * text `String(us / 1e6)` gives, without the general number-to-text conversion, which was the
+ * largest item of a chunk's JSON (up to 31 years of lab time; beyond, by that conversion; at most
+ * 25 octets).
  */
 export function micros(b: Buffer, o: number, us: number): number {
   // Below 1e9 s a double's spacing is far under a microsecond, so these digits are the shortest.

@@ -6,8 +6,9 @@
  * collector); copying a few numbers and the head into a Buffer does not (BENCHMARKS.md, "The live
  * lab").
  *
- * Record: f64 t (integer microseconds) | u8 flags | u8 class | u16 bytes | u16 local port | u16 peer port | u32 SPI |
- * u32 message ID | u32 local address | u32 peer address | u32 IKE SA | u8 head length | head.
+ * Record: f64 t (integer microseconds) | u8 flags | u8 class | u16 bytes | u16 local port |
+ * u16 peer port | u32 SPI | u32 message ID | u32 local address | u32 peer address | u32 IKE SA |
+ * u8 head length | head.
  * Flags: bit 0 out, bits 1-2 request (0 none, 1 response, 2 request), bit 3 SPI present, bit 4
  * message ID present, bit 5 IKE SA present. Strings are indexes into the chunk's own table.
  */
@@ -65,7 +66,7 @@ export class PacketRecords {
     this.count++;
   }
 
-  /** The chunk's `packets` column: one array per packet, as docs/database.md describes, written into `out`. */
+  /** The chunk's `packets` column, written in `out`: one array per packet (docs/database.md). */
   json(out: JsonBytes): string {
     const b = this.buf;
     out.reset();
