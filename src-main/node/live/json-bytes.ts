@@ -8,9 +8,14 @@
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
 
 export class JsonBytes {
-  private buf = Buffer.allocUnsafe(16384);
+  private buf: Buffer;
   /** Octets written since `reset`. */
   length = 0;
+
+  /** `initial`: the first block's octets (it doubles as needed). */
+  constructor(initial = 16384) {
+    this.buf = Buffer.allocUnsafe(initial);
+  }
 
   /** Starts over (the block is kept). */
   reset(): void {
