@@ -58,48 +58,20 @@ export function uint(b: Buffer, o: number, v: number): number {
   return end;
 }
 
-/** Any finite number as JSON writes it (ECMA-262 Number::toString; at most 25 octets). */
-export function number(b: Buffer, o: number, v: number): number {
-  if (Number.isSafeInteger(v) && v >= 0) return uint(b, o, v);
-  const s = String(v);
-  for (let i = 0; i < s.length; i++) b[o + i] = s.charCodeAt(i);
-  return o + s.length;
-}
-
-/** `src[from, to)` as a JSON string of lowercase hexadecimal (2 (to - from) + 2 octets). */
-export function hexString(b: Buffer, o: number, src: Uint8Array, from: number, to: number): number {
-  b[o++] = 0x22;
+/** `src[from, to)` in lowercase hexadecimal (2 (to - from) octets), no quotes. */
+export function hex(b: Buffer, o: number, src: Uint8Array, from: number, to: number): number {
   for (let i = from; i < to; i++) {
     const x = src[i]!;
     b[o++] = HEX[x >> 4]!;
     b[o++] = HEX[x & 15]!;
   }
-  b[o++] = 0x22;
   return o;
 }
 
-/**
- * `us` microseconds (an integer) as seconds, with at most six decimals and no trailing zeros: the
- * text `String(us / 1e6)` gives, without the general number-to-text conversion, which was the
- * largest item of a chunk's JSON (up to 31 years of lab time; beyond, by that conversion; at most
- * 25 octets).
- */
-export function micros(b: Buffer, o: number, us: number): number {
-  // Below 1e9 s a double's spacing is far under a microsecond, so these digits are the shortest.
-  if (!(us >= 0 && us < 1e15)) return number(b, o, us / 1e6);
-  const whole = Math.floor(us / 1e6);
-  let frac = us - whole * 1e6;
-  o = uint(b, o, whole);
-  if (frac === 0) return o;
-  b[o++] = 0x2e;
-  let digits = 6;
-  while (frac % 10 === 0) {
-    frac /= 10;
-    digits--;
-  }
-  for (let i = digits - 1; i >= 0; i--) {
-    b[o + i] = 48 + (frac % 10);
-    frac = Math.floor(frac / 10);
-  }
-  return o + digits;
+/** `src[from, to)` as a JSON string of lowercase hexadecimal (2 (to - from) + 2 octets). */
+export function hexString(b: Buffer, o: number, src: Uint8Array, from: number, to: number): number {
+  b[o] = 0x22;
+  o = hex(b, o + 1, src, from, to);
+  b[o] = 0x22;
+  return o + 1;
 }

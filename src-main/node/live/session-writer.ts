@@ -1,5 +1,5 @@
 /**
- * The session recording's path to SQLite (docs/database.md, schema version 3): what the live
+ * The session recording's path to SQLite (docs/database.md, schema version 4): what the live
  * estimator attributes to clients is queued in memory and committed in one transaction every few
  * hundred milliseconds, so a busy lab never waits on the disk per packet. A commit is all or
  * nothing: a crash loses at most what is still held in memory, never part of a commit, and the
@@ -9,8 +9,8 @@
  * SQLite's cost is per row, and more so per place in an index a row goes to: a thousand clients
  * append to a thousand places of every per-session index (BENCHMARKS.md, "The live lab"). So a
  * session's packets, and its wakeups once their tails have ended and their energy is known, wait
- * in memory and go out as one chunk row each (JSON arrays, unpacked by the `session_packets` and
- * `live_wakeups` views) a few seconds after the first of them (each session on its own clock, so
+ * in memory and go out as one chunk row each (packed JSON arrays, unpacked by the `session_packets`
+ * and `live_wakeups` views) a few seconds after the first of them (each session on its own clock, so
  * the rows spread over the commits), or when a chunk is full.
  * SA events, few, go with every commit.
  */
@@ -109,7 +109,7 @@ export class SessionWriter {
     this.st = {
       session: db.prepare('INSERT INTO sessions (lab_id, client, first_s, last_s, radio_id, radio_json, totals_json) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       touch: db.prepare('UPDATE sessions SET last_s = ?, totals_json = ? WHERE id = ?'),
-      packets: db.prepare('INSERT INTO session_packet_chunks (session_id, first_seq, count, first_t_s, last_t_s, packets) VALUES (?, ?, ?, ?, ?, ?)'),
+      packets: db.prepare('INSERT INTO session_packet_chunks (session_id, first_seq, count, first_t_s, last_t_s, ends, ike_sas, packets) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       wakeups: db.prepare('INSERT INTO live_wakeup_chunks (session_id, first_n, count, wakeups) VALUES (?, ?, ?, ?)'),
       event: db.prepare('INSERT INTO session_events (session_id, seq, t_s, kind, ike_sa, detail_json) VALUES (?, ?, ?, ?, ?, ?)'),
     };
@@ -174,7 +174,8 @@ export class SessionWriter {
       };
       for (const s of due) {
         if (s.chunk.count > 0) {
-          this.st.packets.run(idOf(s), s.packets, s.chunk.count, s.chunk.firstT, s.chunk.lastT, s.chunk.json(this.json));
+          const c = s.chunk.pack(this.json);
+          this.st.packets.run(idOf(s), s.packets, s.chunk.count, s.chunk.firstT, s.chunk.lastT, c.ends, c.ikeSas, c.packets);
           packets += s.chunk.count;
           rows++;
         }

@@ -219,7 +219,86 @@ SELECT c.session_id AS session_id,
 FROM live_wakeup_chunks c, json_each(c.wakeups) w;
 `;
 
+/** The packed class codes of version 4 (node/store/packet-chunk.ts, PACKED_CLASSES). */
+const PACKED_CLASSES = '["ike-setup","dpd","rekey","delete","keepalive","data","control","invalid"]';
+
+/**
+ * Version 4: a chunk's packets packed (node/store/packet-chunk.ts says how and why): each packet is
+ * [dt_us, code, bytes, end, ike_sa, spi, message_id, head], with the chunk's endpoints in `ends`
+ * and its IKE SA names in `ike_sas`. The `session_packets` view keeps its columns. The JSON
+ * columns have no json_valid CHECK: it parsed every row again as it was written, a third of
+ * SQLite's cost per packet (BENCHMARKS.md); WakeLab is their only writer. Version 3 rows are
+ * packed one endpoint and one SA name per packet and every head whole (form 0), their times
+ * rounded to the microsecond.
+ */
+const V4 = `
+CREATE TABLE session_packet_chunks_v4 (
+  session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  first_seq  INTEGER NOT NULL,
+  count      INTEGER NOT NULL CHECK (count > 0),
+  first_t_s  REAL NOT NULL,
+  last_t_s   REAL NOT NULL,
+  ends       TEXT NOT NULL,
+  ike_sas    TEXT NOT NULL,
+  packets    TEXT NOT NULL,
+  PRIMARY KEY (session_id, first_seq)
+);
+
+INSERT INTO session_packet_chunks_v4 (session_id, first_seq, count, first_t_s, last_t_s, ends, ike_sas, packets)
+SELECT c.session_id, c.first_seq, c.count, round(c.first_t_s * 1000000) / 1000000.0, round(c.last_t_s * 1000000) / 1000000.0,
+  (SELECT json_group_array(json_array(p.value ->> 4, p.value ->> 5, p.value ->> 6, p.value ->> 7) ORDER BY p.key) FROM json_each(c.packets) p),
+  (SELECT json_group_array(coalesce(p.value ->> 8, '') ORDER BY p.key) FROM json_each(c.packets) p),
+  (SELECT json_group_array(json_array(
+      CAST(round((p.value ->> 0) * 1000000) AS INTEGER) - CAST(round(c.first_t_s * 1000000) AS INTEGER),
+      (CASE WHEN p.value ->> 1 = 'out' THEN 1 ELSE 0 END)
+        | (CASE p.value ->> 11 WHEN 1 THEN 4 WHEN 0 THEN 2 ELSE 0 END)
+        | ((SELECT k.key FROM json_each('${PACKED_CLASSES}') k WHERE k.value = p.value ->> 2) << 3)
+        | (CASE WHEN p.value ->> 9 IS NULL THEN 0 ELSE 64 END)
+        | (CASE WHEN p.value ->> 10 IS NULL THEN 0 ELSE 128 END)
+        | (CASE WHEN p.value ->> 8 IS NULL THEN 0 ELSE 256 END),
+      p.value ->> 3, p.key, p.key, coalesce(p.value ->> 9, 0), coalesce(p.value ->> 10, 0), p.value ->> 12) ORDER BY p.key)
+    FROM json_each(c.packets) p)
+FROM session_packet_chunks c;
+
+DROP VIEW session_packets;
+DROP TABLE session_packet_chunks;
+ALTER TABLE session_packet_chunks_v4 RENAME TO session_packet_chunks;
+
+CREATE VIEW session_packets AS
+SELECT session_id, seq, t_s,
+  CASE WHEN code & 1 THEN 'out' ELSE 'in' END AS dir,
+  '${PACKED_CLASSES}' ->> ((code >> 3) & 7) AS class,
+  bytes,
+  e ->> 0 AS local_addr,
+  e ->> 1 AS local_port,
+  e ->> 2 AS peer_addr,
+  e ->> 3 AS peer_port,
+  ike_sa,
+  CASE WHEN code & 64 THEN spi END AS spi,
+  CASE WHEN code & 128 THEN mid END AS message_id,
+  CASE (code >> 1) & 3 WHEN 2 THEN 1 WHEN 1 THEN 0 END AS request,
+  CASE (code >> 9) & 3
+    WHEN 1 THEN (CASE WHEN code & 2048 THEN '00000000' ELSE '' END) || replace(ike_sa, '_', '') || substr(h, 1, 8)
+      || printf('%08x%08x', mid, bytes - (CASE WHEN code & 2048 THEN 4 ELSE 0 END)) || substr(h, 9)
+    WHEN 2 THEN printf('%08x%08x', spi, h)
+    ELSE h
+  END AS head_hex
+FROM (
+  SELECT c.session_id AS session_id,
+    c.first_seq + p.key AS seq,
+    (CAST(round(c.first_t_s * 1000000) AS INTEGER) + (p.value ->> 0)) / 1000000.0 AS t_s,
+    p.value ->> 1 AS code,
+    p.value ->> 2 AS bytes,
+    c.ends -> (p.value ->> 3) AS e,
+    CASE WHEN (p.value ->> 1) & 256 THEN c.ike_sas ->> (p.value ->> 4) END AS ike_sa,
+    p.value ->> 5 AS spi,
+    p.value ->> 6 AS mid,
+    p.value ->> 7 AS h
+  FROM session_packet_chunks c, json_each(c.packets) p
+);
+`;
+
 /** Migration SQL in order; the schema version after migration i is i + 1. */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Cause } from '../../core/causes.ts';
-import type { TrafficClass } from '../../core/ike/traffic.ts';
+import { unpackChunk, type PackedChunkRow, type UnpackedPacket } from './packet-chunk.ts';
 
 export interface SessionSummary {
   readonly id: number;
@@ -18,24 +18,12 @@ export interface SessionSummary {
   readonly radioId: string;
   readonly packets: number;
   readonly wakeups: number;
-  /** Running totals as last written (every 5 s, and at the stop) (client-meter.ts MeterTotals), or null before the first. */
+  /** Running totals as last written (every 15 s, and at the stop) (client-meter.ts MeterTotals), or null before the first. */
   readonly totals: Record<string, unknown> | null;
 }
 
-export interface SessionPacket {
-  readonly seq: number;
-  readonly tS: number;
-  readonly dir: 'in' | 'out';
-  readonly cls: TrafficClass;
-  readonly bytes: number;
-  readonly local: { readonly address: string; readonly port: number };
-  readonly peer: { readonly address: string; readonly port: number };
-  readonly ikeSa: string | null;
-  readonly spi: number | null;
-  readonly messageId: number | null;
-  readonly request: boolean | null;
-  readonly head: Uint8Array;
-}
+/** A recorded datagram (packet-chunk.ts). */
+export type SessionPacket = UnpackedPacket;
 
 export interface SessionEvent {
   readonly seq: number;
@@ -102,35 +90,14 @@ export function getSession(db: Database.Database, id: number): SessionSummary | 
   return r ? toSummary(r) : null;
 }
 
-/** An element of `session_packet_chunks.packets` (migrations.ts, version 3). */
-type PackedPacket = [number, 'in' | 'out', TrafficClass, number, string, number, string, number, string | null, number | null, number | null, 0 | 1 | null, string];
-
 /**
- * A session's packets in order (an iterator: a long session is not loaded at once). It reads the
- * chunks itself rather than through the `session_packets` view, which does the same in SQL.
+ * A session's packets in order (an iterator: a long session is not loaded at once). It unpacks the
+ * chunks itself (packet-chunk.ts) rather than through the `session_packets` view, which does the
+ * same in SQL, more slowly.
  */
 export function* sessionPackets(db: Database.Database, id: number): Generator<SessionPacket> {
-  const chunks = db.prepare('SELECT first_seq, packets FROM session_packet_chunks WHERE session_id = ? ORDER BY first_seq').iterate(id) as IterableIterator<{ first_seq: number; packets: string }>;
-  for (const c of chunks) {
-    const packed = JSON.parse(c.packets) as PackedPacket[];
-    for (let i = 0; i < packed.length; i++) {
-      const [t, dir, cls, bytes, localAddr, localPort, peerAddr, peerPort, ikeSa, spi, messageId, request, head] = packed[i]!;
-      yield {
-        seq: c.first_seq + i,
-        tS: t,
-        dir,
-        cls,
-        bytes,
-        local: { address: localAddr, port: localPort },
-        peer: { address: peerAddr, port: peerPort },
-        ikeSa,
-        spi,
-        messageId,
-        request: request === null ? null : request === 1,
-        head: new Uint8Array(Buffer.from(head, 'hex')),
-      };
-    }
-  }
+  const chunks = db.prepare('SELECT first_seq, first_t_s, ends, ike_sas, packets FROM session_packet_chunks WHERE session_id = ? ORDER BY first_seq').iterate(id) as IterableIterator<PackedChunkRow>;
+  for (const c of chunks) yield* unpackChunk(c);
 }
 
 export function sessionEvents(db: Database.Database, id: number): SessionEvent[] {

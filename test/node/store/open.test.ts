@@ -77,7 +77,7 @@ describe('Store.open', () => {
     });
   });
 
-  it('brings a version 2 database with recorded packets and wakeups up to version 3, the same rows read through the views', () => {
+  it('brings a version 2 database with recorded packets and wakeups up to the latest version, the same rows read through the views', () => {
     const columns = 'session_id, seq, t_s, dir, class, bytes, local_addr, local_port, peer_addr, peer_port, ike_sa, spi, message_id, request, head';
     const rows = [
       [1, 0, 0.5, 'in', 'ike-setup', 332, '198.18.2.2', 500, '198.18.1.2', 40001, 'aa_bb', null, 0, 1, Buffer.from('00112233', 'hex')],
@@ -96,7 +96,7 @@ describe('Store.open', () => {
       db.prepare("INSERT INTO live_wakeups (session_id, n, t_s, cause, state_left, energy_j) VALUES (1, 0, 0.5, 'reconnect', 'RRC_IDLE', 1.25), (1, 1, 20, 'keepalive', 'RRC_IDLE', NULL)").run();
     });
     const store = Store.open(file);
-    expect(store.schemaVersion).toBe(3);
+    expect(store.schemaVersion).toBe(LATEST_VERSION);
     store.close();
     raw(file, (db) => {
       expect(db.prepare('SELECT session_id, first_seq, count FROM session_packet_chunks ORDER BY session_id, first_seq').raw().all()).toEqual([
@@ -112,6 +112,34 @@ describe('Store.open', () => {
         [1, 0, 0.5, 'reconnect', 'RRC_IDLE', 1.25],
         [1, 1, 20, 'keepalive', 'RRC_IDLE', null],
       ]);
+    });
+  });
+
+  it('packs the chunks of a version 3 database (version 4), every packet reading back the same through the view', () => {
+    const columns = 'session_id, seq, t_s, dir, class, bytes, local_addr, local_port, peer_addr, peer_port, ike_sa, spi, message_id, request, head_hex';
+    // Two chunks of session 1 and one of session 2 as version 3 wrote them, nulls and all.
+    const v3 = [
+      [1, 0, 0.5, 0.750001, [[0.5, 'in', 'ike-setup', 332, '0.0.0.0', 500, '198.18.1.2', 40001, 'aa_bb', null, 0, 1, '00112233'], [0.750001, 'out', 'ike-setup', 300, '0.0.0.0', 500, '198.18.1.2', 40001, 'aa_bb', null, 0, 0, '44']]],
+      [1, 2, 20, 21, [[20, 'in', 'keepalive', 1, '0.0.0.0', 4500, '198.18.1.2', 40002, null, null, null, null, 'ff'], [21, 'out', 'invalid', 9, '0.0.0.0', 4500, '198.18.1.9', 1, null, 7, null, null, '']]],
+      [2, 0, 3, 3, [[3, 'in', 'data', 100, '0.0.0.0', 4500, '198.18.1.3', 40003, 'cc_dd', 3735928559, null, null, 'deadbeef00000001']]],
+    ] as const;
+    let before: unknown[] = [];
+    raw(file, (db) => {
+      for (const m of MIGRATIONS.slice(0, 3)) db.exec(m);
+      db.pragma('user_version = 3');
+      db.prepare("INSERT INTO labs (id, started_at, config_json, wakelab_version) VALUES (1, '2026-11-01T00:00:00.000Z', '{}', 'test')").run();
+      for (const id of [1, 2]) db.prepare("INSERT INTO sessions (id, lab_id, client, first_s, last_s, radio_id, radio_json, totals_json) VALUES (?, 1, ?, 0, 21, 'lte', '{}', '{}')").run(id, `c${id}`);
+      const insert = db.prepare('INSERT INTO session_packet_chunks (session_id, first_seq, count, first_t_s, last_t_s, packets) VALUES (?, ?, ?, ?, ?, ?)');
+      for (const [s, first, t0, t1, packets] of v3) insert.run(s, first, packets.length, t0, t1, JSON.stringify(packets));
+      before = db.prepare(`SELECT ${columns} FROM session_packets ORDER BY session_id, seq`).raw().all();
+    });
+    expect(before).toHaveLength(5);
+    const store = Store.open(file);
+    expect(store.schemaVersion).toBe(LATEST_VERSION);
+    store.close();
+    raw(file, (db) => {
+      expect(db.prepare('SELECT session_id, first_seq, count, first_t_s, last_t_s FROM session_packet_chunks ORDER BY session_id, first_seq').raw().all()).toEqual(v3.map(([s, first, t0, t1, packets]) => [s, first, packets.length, t0, t1]));
+      expect(db.prepare(`SELECT ${columns} FROM session_packets ORDER BY session_id, seq`).raw().all()).toEqual(before);
     });
   });
 
