@@ -217,8 +217,10 @@ const SLICES = 4;
 
 async function round(c: LabBenchConfig, r: number, dir: string, log: (l: string) => void): Promise<{ arms: ArmResult[]; slices: number[] }> {
   const modes: Mode[] = armModes();
-  const ports: { base: number; clientBase: number }[] = [];
-  for (const _ of modes) ports.push({ base: await freeUdpPorts(2), clientBase: await freeUdpPorts(c.clients) });
+  // One block for every arm's gateway and fleet: blocks found one at a time, before any was bound,
+  // could overlap (a fleet then failed on a port of the other arm).
+  const block = await freeUdpPorts(modes.length * (c.clients + 2));
+  const ports = modes.map((_, i) => ({ base: block + i * (c.clients + 2), clientBase: block + i * (c.clients + 2) + 2 }));
   const started = await Promise.allSettled(modes.map((m, i) => startArm(c, m, r, dir, ports[i]!)));
   const arms = started.flatMap((x) => (x.status === 'fulfilled' ? [x.value] : []));
   try {

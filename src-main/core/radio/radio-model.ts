@@ -9,19 +9,8 @@
  * inside that tail only pay their own transfer energy. Idle paging is charged to `baseline`.
  */
 import { CAUSE, type CauseCode } from '../causes.ts';
-import { averagePowerMw, type RadioProfile } from './profile.ts';
-
-/** What a packet does to the tail stage it lands in. */
-const enum StageKind {
-  /** The tail restarts from its first stage (LTE continuous reception / DRX). */
-  Reset = 0,
-  /** Small packets restart this stage; larger ones pay a promotion (UMTS FACH). */
-  Threshold = 1,
-  /** Every packet pays a promotion, then the tail restarts. */
-  Promote = 2,
-  /** An idle-like state: a packet is a wakeup (NR RRC_INACTIVE resume). */
-  Resume = 3,
-}
+import { compileProfile, StageKind } from './compiled-profile.ts';
+import type { RadioProfile } from './profile.ts';
 
 /** Columnar log of radio wakeups, one entry per wakeup, filled when recording is on. */
 export interface WakeupLog {
@@ -51,7 +40,7 @@ export class RadioModel {
   readonly wakeups = new Float64Array(6);
   readonly log: WakeupLog | null;
 
-  // Compiled profile (seconds, watts, joules, joules per bit).
+  // The compiled profile (compiled-profile.ts), shared with every radio on the same profile.
   private readonly n: number;
   private readonly dur: Float64Array;
   private readonly pw: Float64Array;
@@ -61,14 +50,13 @@ export class RadioModel {
   private readonly stPromoJ: Float64Array;
   private readonly thrUp: Float64Array;
   private readonly thrDown: Float64Array;
-  private readonly stateNames: string[];
+  private readonly stateNames: readonly string[];
   private readonly idleName: string;
   private readonly idleW: number;
   private readonly promoS: number;
   private readonly promoJ: number;
   private readonly jPerBitUp: number;
   private readonly jPerBitDown: number;
-  /** The first tail stage simply restarts on a packet, so its charging can be deferred. */
   private readonly lazy0: boolean;
 
   // State.
@@ -85,28 +73,24 @@ export class RadioModel {
     this.profile = profile;
     this.log = opts.record ? emptyWakeupLog() : null;
     this.acc = opts.startS ?? 0;
-    const m = profile.powerMultiplier / 1000; // mW -> W, times the profile's multiplier
-    const tail = profile.tail;
-    this.n = tail.length;
-    this.dur = Float64Array.from(tail, (s) => s.durationS);
-    this.pw = Float64Array.from(tail, (s) => averagePowerMw(s) * m);
-    this.stageIdle = Uint8Array.from(tail, (s) => (s.idleState ? 1 : 0));
-    this.kind = Uint8Array.from(tail, (s) =>
-      s.idleState ? StageKind.Resume : s.promoteAboveBytes ? StageKind.Threshold : s.promotion ? StageKind.Promote : StageKind.Reset,
-    );
-    this.stPromoS = Float64Array.from(tail, (s) => s.promotion?.durationS ?? 0);
-    this.stPromoJ = Float64Array.from(tail, (s) => (s.promotion ? s.promotion.durationS * s.promotion.powerMw * m : 0));
-    this.thrUp = Float64Array.from(tail, (s) => s.promoteAboveBytes?.uplink ?? Infinity);
-    this.thrDown = Float64Array.from(tail, (s) => s.promoteAboveBytes?.downlink ?? Infinity);
-    this.stateNames = tail.map((s) => s.state);
-    this.idleName = profile.idle.state;
-    this.idleW = averagePowerMw(profile.idle) * m;
-    this.promoS = profile.promotion.durationS;
-    this.promoJ = profile.promotion.durationS * profile.promotion.powerMw * m;
-    // Transfer power is alpha mW per Mbps (energy-models.md): alpha mW * bits / 1e6 bit/s = alpha * bits * 1e-9 J.
-    this.jPerBitUp = profile.transfer.uplinkMwPerMbps * profile.powerMultiplier * 1e-9;
-    this.jPerBitDown = profile.transfer.downlinkMwPerMbps * profile.powerMultiplier * 1e-9;
-    this.lazy0 = this.kind[0] === StageKind.Reset && this.stageIdle[0] === 0;
+    const c = compileProfile(profile);
+    this.n = c.n;
+    this.dur = c.dur;
+    this.pw = c.pw;
+    this.kind = c.kind;
+    this.stageIdle = c.stageIdle;
+    this.stPromoS = c.stPromoS;
+    this.stPromoJ = c.stPromoJ;
+    this.thrUp = c.thrUp;
+    this.thrDown = c.thrDown;
+    this.stateNames = c.stateNames;
+    this.idleName = c.idleName;
+    this.idleW = c.idleW;
+    this.promoS = c.promoS;
+    this.promoJ = c.promoJ;
+    this.jPerBitUp = c.jPerBitUp;
+    this.jPerBitDown = c.jPerBitDown;
+    this.lazy0 = c.lazy0;
   }
 
   /** The state the radio is in at the last time seen. */

@@ -44,17 +44,30 @@ export function raw(b: Buffer, o: number, bytes: Uint8Array): number {
   return o + bytes.length;
 }
 
+/** "00" to "99": two digits a division. */
+const PAIRS = Buffer.from(Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0')).join(''), 'latin1');
+
 /** A non-negative integer below 2^53, in decimal (at most 16 octets). */
 export function uint(b: Buffer, o: number, v: number): number {
   if (v < 10) {
     b[o] = 48 + v;
     return o + 1;
   }
-  let digits = 1;
-  for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
+  let digits = 2;
+  for (let x = v; x >= 100; x = Math.floor(x / 10)) digits++;
   const end = o + digits;
   let i = end;
-  for (let x = v; x > 0; x = Math.floor(x / 10)) b[--i] = 48 + (x % 10);
+  while (v >= 100) {
+    const q = Math.floor(v / 100);
+    const r = 2 * (v - 100 * q);
+    b[--i] = PAIRS[r + 1]!;
+    b[--i] = PAIRS[r]!;
+    v = q;
+  }
+  if (v >= 10) {
+    b[--i] = PAIRS[2 * v + 1]!;
+    b[--i] = PAIRS[2 * v]!;
+  } else b[--i] = 48 + v;
   return end;
 }
 

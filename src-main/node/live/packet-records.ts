@@ -1,45 +1,49 @@
 /**
- * A session's packets waiting for their chunk row (session-writer.ts), as fixed binary records in
- * one growing Buffer, packed into the chunk's JSON (node/store/packet-chunk.ts, schema version 4)
- * when it is written. Building JSON text per packet on the gateway's hot path cost several
- * microseconds a datagram in a lab of a thousand clients (number formatting, strings, the
- * collector); copying a few numbers and the head into a Buffer does not (BENCHMARKS.md, "The live
- * lab").
+ * The packets of a group of sessions waiting for their chunk rows (session-writer.ts), as fixed
+ * binary records in one growing Buffer, in the order they came; each session's are packed into
+ * its chunk's JSON (node/store/packet-chunk.ts, schema version 4) when the group is written.
+ * Building JSON text per packet on the gateway's hot path cost several microseconds a datagram in
+ * a lab of a thousand clients (number formatting, strings, the collector); copying a few numbers
+ * and the head into a Buffer does not, and one buffer for many sessions keeps the copying in a few
+ * warm cache lines (BENCHMARKS.md, "The live lab").
  *
  * Record: f64 t (integer microseconds) | u8 flags | u8 class | u16 bytes | u16 local port |
- * u16 peer port | u32 SPI | u32 message ID | u32 local address | u32 peer address | u32 IKE SA |
- * u8 head length | head.
+ * u16 peer port | u32 SPI | u32 message ID | u32 strings | 8 unused | u8 head length | u32 session |
+ * head.
  * Flags: bit 0 out, bits 1-2 request (0 none, 1 response, 2 request), bit 3 SPI present, bit 4
- * message ID present, bit 5 IKE SA present. Strings are indexes into the chunk's own table.
+ * message ID present, bit 5 IKE SA present. Strings: where the record's three are in `strings`.
  */
 import type { ClientPacket } from '../../core/live/estimator.ts';
 import { CODE, HEAD_ESP, HEAD_IKE, PACKED_CLASSES } from '../store/packet-chunk.ts';
 import { hex, hexString, uint, type JsonBytes } from './json-bytes.ts';
 
 /** Octets of a record before its head. */
-const FIXED = 37;
+const FIXED = 41;
 const CLASS_CODE = new Map(PACKED_CLASSES.map((c, i) => [c, i]));
 /** An IKE head: the IKE header and the first payload's generic header (wire-head.ts). */
 const IKE_HEAD = 32;
 const IKE_SA_NAME = /^([0-9a-f]{16})_([0-9a-f]{16})$/;
 
-/** A chunk's three JSON columns (packet-chunk.ts). */
+/** A chunk's three JSON columns (packet-chunk.ts), and its packets' count and first and last time. */
 export interface PackedChunk {
   readonly packets: string;
   readonly ends: string;
   readonly ikeSas: string;
+  readonly count: number;
+  readonly firstT: number;
+  readonly lastT: number;
 }
 
 export class PacketRecords {
   private buf = Buffer.allocUnsafe(4096);
   private length = 0;
+  /** Each record's strings, three a record: local address, peer address, IKE SA (or ''). */
   private readonly strings: string[] = [];
-  /** Packets since the last `clear`, and the first and last one's time. */
+  /** Packets since the last `clear`. */
   count = 0;
-  firstT = 0;
-  lastT = 0;
 
-  push(p: ClientPacket): void {
+  /** Queues a packet of session `session` (a number the caller chooses). */
+  push(p: ClientPacket, session = 0): void {
     const x = p.traffic;
     const head = x.head;
     if (this.length + FIXED + head.length > this.buf.length) {
@@ -61,33 +65,52 @@ export class PacketRecords {
     b.writeUInt16LE(x.peer.port, o + 14);
     b.writeUInt32LE(x.spi ?? 0, o + 16);
     b.writeUInt32LE(x.messageId ?? 0, o + 20);
-    b.writeUInt32LE(this.index(x.local.address), o + 24);
-    b.writeUInt32LE(this.index(x.peer.address), o + 28);
-    b.writeUInt32LE(x.sa === undefined ? 0 : this.index(x.sa), o + 32);
+    // The strings by reference (they live on in the gateway anyway): three pointers stored.
+    b.writeUInt32LE(this.strings.length, o + 24);
+    this.strings.push(x.local.address, x.peer.address, x.sa ?? '');
     b[o + 36] = head.length;
+    b.writeUInt32LE(session, o + 37);
     b.set(head, o + FIXED);
     this.length = o + FIXED + head.length;
-    const t = us / 1e6;
-    if (this.count === 0) this.firstT = t;
-    this.lastT = t;
     this.count++;
   }
 
-  /** The chunk's columns, its packets written in `out` (packet-chunk.ts). */
-  pack(out: JsonBytes): PackedChunk {
+  /** Where each session's records start, by session, in order. */
+  bySession(): Map<number, number[]> {
+    const of = new Map<number, number[]>();
+    for (const r of this.offsets()) {
+      const s = this.buf.readUInt32LE(r + 37);
+      const list = of.get(s);
+      if (list) list.push(r);
+      else of.set(s, [r]);
+    }
+    return of;
+  }
+
+  /** Where every record starts, in order. */
+  private offsets(): number[] {
+    const out: number[] = [];
+    for (let r = 0; r < this.length; r += FIXED + this.buf[r + 36]!) out.push(r);
+    return out;
+  }
+
+  /**
+   * A chunk's columns for the records that start at `records` (bySession; default all), its
+   * packets written in `out` (packet-chunk.ts).
+   */
+  pack(out: JsonBytes, records: readonly number[] = this.offsets()): PackedChunk {
     const b = this.buf;
     const strings = this.strings;
-    // The chunk's endpoints, as string and port numbers, four to an entry; its IKE SAs by string.
-    const ends: number[] = [];
-    const sasOf = new Int32Array(strings.length).fill(-1);
-    const sas: number[] = [];
+    const ends: [string, number, string, number][] = [];
+    const sas: string[] = [];
     /** Each IKE SA's SPIs as octets, when its name is the usual "SPIi_SPIr" (for HEAD_IKE). */
     const spis: (Buffer | null)[] = [];
     let lastEnd = -1;
     out.reset();
     out.reserve(1)[out.length++] = 0x5b;
-    const firstUs = this.length > 0 ? b.readDoubleLE(0) : 0;
-    for (let r = 0; r < this.length; ) {
+    const firstUs = records.length > 0 ? b.readDoubleLE(records[0]!) : 0;
+    for (let k = 0; k < records.length; k++) {
+      const r = records[k]!;
       const flags = b[r + 8]!;
       const bytes = b.readUInt16LE(r + 10);
       const spi = b.readUInt32LE(r + 16);
@@ -95,14 +118,16 @@ export class PacketRecords {
       const n = b[r + 36]!;
       const h = r + FIXED;
       // The endpoint: most chunks have one, so the last one found is tried first.
-      const la = b.readUInt32LE(r + 24);
+      const at = b.readUInt32LE(r + 24);
+      const la = strings[at]!;
       const lp = b.readUInt16LE(r + 12);
-      const pa = b.readUInt32LE(r + 28);
+      const pa = strings[at + 1]!;
       const pp = b.readUInt16LE(r + 14);
       let end = lastEnd;
-      if (end < 0 || ends[4 * end] !== la || ends[4 * end + 1] !== lp || ends[4 * end + 2] !== pa || ends[4 * end + 3] !== pp) {
-        for (end = 0; end < ends.length / 4; end++) if (ends[4 * end] === la && ends[4 * end + 1] === lp && ends[4 * end + 2] === pa && ends[4 * end + 3] === pp) break;
-        if (end === ends.length / 4) ends.push(la, lp, pa, pp);
+      const e = ends[end];
+      if (e === undefined || e[0] !== la || e[1] !== lp || e[2] !== pa || e[3] !== pp) {
+        end = ends.findIndex((x) => x[0] === la && x[1] === lp && x[2] === pa && x[3] === pp);
+        if (end < 0) end = ends.push([la, lp, pa, pp]) - 1;
         lastEnd = end;
       }
       let code = (flags & 1) | (flags & 6) | (b[r + 9]! << CODE.CLASS_SHIFT) | (flags & 8 ? CODE.HAS_SPI : 0) | (flags & 16 ? CODE.HAS_MESSAGE_ID : 0);
@@ -110,14 +135,13 @@ export class PacketRecords {
       let form = 0;
       if (flags & 32) {
         code |= CODE.HAS_IKE_SA;
-        const s = b.readUInt32LE(r + 32);
-        if (sasOf[s]! < 0) {
-          sasOf[s] = sas.length;
-          sas.push(s);
-          const m = IKE_SA_NAME.exec(strings[s]!);
+        const name = strings[at + 2]!;
+        sa = sas.lastIndexOf(name);
+        if (sa < 0) {
+          sa = sas.push(name) - 1;
+          const m = IKE_SA_NAME.exec(name);
           spis.push(m ? Buffer.from(m[1]! + m[2]!, 'hex') : null);
         }
-        sa = sasOf[s]!;
         // An IKE head whose SPIs, message ID and length the other fields hold (RFC 7296 3.1).
         const marker = n - IKE_HEAD;
         const ike = h + marker;
@@ -133,7 +157,7 @@ export class PacketRecords {
       // Brackets and commas, seven integers, the head.
       const w = out.reserve(10 + 7 * 16 + 2 * n + 2);
       let o = out.length;
-      if (r > 0) w[o++] = 0x2c;
+      if (k > 0) w[o++] = 0x2c;
       w[o++] = 0x5b;
       o = uint(w, o, b.readDoubleLE(r) - firstUs);
       w[o++] = 0x2c;
@@ -159,25 +183,15 @@ export class PacketRecords {
       } else o = hexString(w, o, b, h, h + n);
       w[o++] = 0x5d;
       out.length = o;
-      r += FIXED + n;
     }
     out.reserve(1)[out.length++] = 0x5d;
-    const endList: unknown[] = [];
-    for (let i = 0; i < ends.length; i += 4) endList.push([strings[ends[i]!], ends[i + 1], strings[ends[i + 2]!], ends[i + 3]]);
-    return { packets: out.text(), ends: JSON.stringify(endList), ikeSas: JSON.stringify(sas.map((s) => strings[s])) };
+    const lastUs = records.length > 0 ? b.readDoubleLE(records.at(-1)!) : 0;
+    return { packets: out.text(), ends: JSON.stringify(ends), ikeSas: JSON.stringify(sas), count: records.length, firstT: firstUs / 1e6, lastT: lastUs / 1e6 };
   }
 
   clear(): void {
     this.length = 0;
     this.count = 0;
     this.strings.length = 0;
-  }
-
-  /** The string's index in this chunk's table (a chunk sees few: its addresses and IKE SAs). */
-  private index(s: string): number {
-    const t = this.strings;
-    for (let i = t.length - 1; i >= 0; i--) if (t[i] === s) return i;
-    t.push(s);
-    return t.length - 1;
   }
 }

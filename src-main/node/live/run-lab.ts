@@ -74,6 +74,8 @@ const monotonic = (): number => performance.now() / 1000;
 const TOTALS_EVERY_MS = 15_000;
 /** How long (real ms) a session's packets and ended wakeups may wait for their chunk row. */
 const CHUNK_AGE_MS = 10_000;
+/** How often (real ms) every client's radio is moved on to the present. */
+const ADVANCE_EVERY_MS = 1_000;
 
 export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningLab> {
   const radios = new Map<string, LabRadio>();
@@ -122,14 +124,21 @@ export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningL
   }
   const now = (): number => clock() - t0;
   let totalsAt = -Infinity;
+  let advancedAt = -Infinity;
   /** `periodic`: the timer's commit, which may hold sessions' chunks back (session-writer.ts). */
   const commit = (how: { last?: boolean; periodic?: boolean } = {}): CommitCounts => {
     const t = now();
-    writer.add(how.last ? estimator.finish(t) : estimator.advance(t));
+    const real = performance.now();
+    // Every radio is moved on (tails that ended, background datagrams) once a second, not with
+    // every commit: it visits every client, and what it finds waits CHUNK_AGE_MS for its row anyway.
+    if (how.last) writer.add(estimator.finish(t));
+    else if (!how.periodic || real - advancedAt >= ADVANCE_EVERY_MS) {
+      advancedAt = real;
+      writer.add(estimator.advance(t));
+    }
     // Every client's running totals go to its session row now and then (and at the end), not with
     // every commit: with a thousand clients they would be most of the writing. A session's packets
     // and ended wakeups go a chunk row each, CHUNK_AGE_MS after the first of them (session-writer.ts).
-    const real = performance.now();
     if (!how.periodic || real - totalsAt >= TOTALS_EVERY_MS) {
       totalsAt = real;
       for (const total of estimator.totals(t)) writer.setTotals(total);

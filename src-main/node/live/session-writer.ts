@@ -10,19 +10,19 @@
  * append to a thousand places of every per-session index (BENCHMARKS.md, "The live lab"). So a
  * session's packets, and its wakeups once their tails have ended and their energy is known, wait
  * in memory and go out as one chunk row each (packed JSON arrays, unpacked by the `session_packets`
- * and `live_wakeups` views) a few seconds after the first of them (each session on its own clock, so
- * the rows spread over the commits), or when a chunk is full.
+ * and `live_wakeups` views) a few seconds after the first of them (each group of sessions on its
+ * own clock, so the rows spread over the commits), or when a session has CHUNK_MAX waiting.
  * SA events, few, go with every commit.
  */
 import type Database from 'better-sqlite3';
 import type { ChildSaInfo } from '../../core/ike/io.ts';
 import type { ClosedWakeup, MeterTotals } from '../../core/live/client-meter.ts';
 import type { ClientEvent, LiveOutput } from '../../core/live/estimator.ts';
-import { JsonArrayBuffer } from './json-array-buffer.ts';
 import { JsonBytes } from './json-bytes.ts';
 import { PacketRecords } from './packet-records.ts';
+import { WakeupRecords } from './wakeup-records.ts';
 
-/** Packets or wakeups in a chunk row at most: a full chunk is written at the next commit, held or not. */
+/** A session with this many packets or wakeups waiting has its group written at the next commit, held or not. */
 export const CHUNK_MAX = 256;
 
 /** What a commit wrote, and the totals so far. */
@@ -46,8 +46,17 @@ export interface CommitHold {
   readonly chunkAgeMs: number;
 }
 
+/**
+ * Sessions are dealt to this many groups in turn. A group's packets wait in one buffer (a
+ * datagram touches none of its session's own memory) and are written together, each session's
+ * as its own chunk row; each group on its own clock, so the rows spread over the commits.
+ */
+const GROUPS = 32;
+
 interface Session {
   readonly client: string;
+  /** Its number in this writer (its group is `index % GROUPS`). */
+  readonly index: number;
   id: number | null;
   /** Packets and events committed. */
   packets: number;
@@ -55,18 +64,17 @@ interface Session {
   first: number;
   last: number;
   totals: MeterTotals | null;
-  /** Packets not yet committed. */
-  readonly chunk: PacketRecords;
-  /** Ended wakeups not yet committed, as JSON, and the first one's number. */
-  readonly ended: JsonArrayBuffer;
-  endedFirstN: number;
-  /** When (real ms) the oldest of them was queued. */
-  since: number;
 }
 
-/** A wakeup as an element of a chunk (docs/database.md, `live_wakeup_chunks`), as JSON text. */
-export function wakeupJson(w: ClosedWakeup): string {
-  return `[${w.n},${w.t},"${w.cause}",${JSON.stringify(w.stateLeft)},${w.energyJ}]`;
+interface Group {
+  /** Its sessions' packets not yet committed. */
+  readonly packets: PacketRecords;
+  /** Its sessions' ended wakeups not yet committed. */
+  readonly wakeups: WakeupRecords;
+  /** When (real ms) the oldest of what waits was queued. */
+  since: number;
+  /** A session of it has CHUNK_MAX packets or wakeups waiting. */
+  full: boolean;
 }
 
 /** A CHILD_SA as stored: algorithms, SPIs and selectors, no keys. */
@@ -87,16 +95,17 @@ export function eventDetail(e: ClientEvent['event']): object {
 }
 
 export class SessionWriter {
-  private readonly sessions = new Map<string, Session>();
-  /** Sessions with packets or wakeups waiting. */
-  private readonly waiting = new Set<Session>();
+  private readonly sessions: Session[] = [];
+  private readonly indexOf = new Map<string, number>();
+  private readonly groups: Group[] = Array.from({ length: GROUPS }, () => ({ packets: new PacketRecords(), wakeups: new WakeupRecords(), since: 0, full: false }));
+  /** Packets and wakeups waiting, by session number. */
+  private waitingPackets: Uint32Array = new Uint32Array(1024);
+  private waitingWakeups: Uint32Array = new Uint32Array(1024);
   private events: ClientEvent[] = [];
   private readonly total = { packets: 0, events: 0, wakeups: 0 };
   private readonly st;
   /** Where each chunk's JSON is written (one block, reused). */
   private readonly json = new JsonBytes();
-  /** The session `session` found last. */
-  private lastFound: Session | null = null;
 
   constructor(
     private readonly db: Database.Database,
@@ -121,9 +130,11 @@ export class SessionWriter {
     const packets = out.packets;
     for (let i = 0; i < packets.length; i++) {
       const p = packets[i]!;
-      const s = this.session(p.client, p.t);
-      this.wait(s);
-      s.chunk.push(p);
+      const index = this.indexOf.get(p.client) ?? this.open(p.client, p.t).index;
+      const g = this.groups[index % GROUPS]!;
+      this.wait(g);
+      g.packets.push(p, index);
+      if (++this.waitingPackets[index]! >= CHUNK_MAX) g.full = true;
     }
     const events = out.events;
     for (let i = 0; i < events.length; i++) {
@@ -137,14 +148,16 @@ export class SessionWriter {
 
   /** Queues a client's running totals (written with the next commit). */
   setTotals(t: MeterTotals): void {
-    const s = this.sessions.get(t.client);
-    if (s) s.totals = t;
+    const index = this.indexOf.get(t.client);
+    if (index !== undefined) this.sessions[index]!.totals = t;
   }
 
   /** Packets, events and wakeups not yet committed. */
   get queued(): number {
     let n = this.events.length;
-    for (const s of this.waiting) n += s.chunk.count + s.ended.count;
+    for (const g of this.groups) {
+      n += g.packets.count + g.wakeups.count;
+    }
     return n;
   }
 
@@ -155,14 +168,18 @@ export class SessionWriter {
   commit(hold?: CommitHold): CommitCounts {
     const events = this.events;
     const oldest = hold ? this.realMs() - hold.chunkAgeMs : Infinity;
-    const due = [...this.waiting].filter((s) => s.since <= oldest || s.chunk.count >= CHUNK_MAX || s.ended.count >= CHUNK_MAX);
+    const due = this.groups.filter((g) => (g.packets.count > 0 || g.wakeups.count > 0) && (g.full || g.since <= oldest));
     const created: Session[] = [];
     let packets = 0;
     let wakeups = 0;
     let rows = 0;
-    /** Each session's event count after this commit. */
+    /** Each session's packets written, and its event count after this commit. */
+    const written = new Map<Session, number>();
+    const ended = new Set<Session>();
     const seq = new Map<Session, number>();
     const write = this.db.transaction(() => {
+      written.clear();
+      ended.clear();
       const idOf = (s: Session): number => {
         if (s.id === null) {
           const radio = this.radioOf(s.client);
@@ -172,21 +189,28 @@ export class SessionWriter {
         }
         return s.id;
       };
-      for (const s of due) {
-        if (s.chunk.count > 0) {
-          const c = s.chunk.pack(this.json);
-          this.st.packets.run(idOf(s), s.packets, s.chunk.count, s.chunk.firstT, s.chunk.lastT, c.ends, c.ikeSas, c.packets);
-          packets += s.chunk.count;
+      for (const g of due) {
+        for (const [index, records] of g.packets.bySession()) {
+          const s = this.sessions[index]!;
+          const c = g.packets.pack(this.json, records);
+          s.last = Math.max(s.last, c.lastT);
+          this.st.packets.run(idOf(s), s.packets, c.count, c.firstT, c.lastT, c.ends, c.ikeSas, c.packets);
+          written.set(s, c.count);
+          packets += c.count;
           rows++;
         }
-        if (s.ended.count > 0) {
-          this.st.wakeups.run(idOf(s), s.endedFirstN, s.ended.count, s.ended.text());
-          wakeups += s.ended.count;
+        for (const [index, records] of g.wakeups.bySession()) {
+          const s = this.sessions[index]!;
+          const c = g.wakeups.pack(this.json, records);
+          s.last = Math.max(s.last, c.lastT);
+          this.st.wakeups.run(idOf(s), c.firstN, c.count, c.wakeups);
+          ended.add(s);
+          wakeups += c.count;
           rows++;
         }
       }
       for (const e of events) {
-        const s = this.sessions.get(e.client)!;
+        const s = this.sessions[this.indexOf.get(e.client)!]!;
         const n = seq.get(s) ?? s.events;
         seq.set(s, n + 1);
         this.st.event.run(idOf(s), n, e.t, e.event.kind, 'sa' in e.event ? e.event.sa : null, JSON.stringify(eventDetail(e.event)));
@@ -194,7 +218,7 @@ export class SessionWriter {
       }
       // A session row moves on with its totals (run-lab.ts: every few seconds, and at the end), not
       // with every commit: a thousand clients would otherwise double the writing.
-      for (const s of this.sessions.values()) {
+      for (const s of this.sessions) {
         if (s.id === null || s.totals === null) continue;
         this.st.touch.run(s.last, JSON.stringify(s.totals), s.id);
         rows++;
@@ -206,14 +230,18 @@ export class SessionWriter {
       for (const s of created) s.id = null; // rolled back with the rest
       throw e;
     }
-    for (const s of due) {
-      s.packets += s.chunk.count;
-      s.chunk.clear();
-      s.ended.clear();
-      this.waiting.delete(s);
+    for (const [s, n] of written) {
+      s.packets += n;
+      this.waitingPackets[s.index] = 0;
+    }
+    for (const s of ended) this.waitingWakeups[s.index] = 0;
+    for (const g of due) {
+      g.packets.clear();
+      g.wakeups.clear();
+      g.full = false;
     }
     for (const [s, n] of seq) s.events = n;
-    for (const s of this.sessions.values()) s.totals = null;
+    for (const s of this.sessions) s.totals = null;
     this.events = [];
     this.total.packets += packets;
     this.total.events += events.length;
@@ -222,25 +250,41 @@ export class SessionWriter {
   }
 
   private queueWakeup(w: ClosedWakeup): void {
-    const s = this.session(w.client, w.t);
-    this.wait(s);
-    if (s.ended.count === 0) s.endedFirstN = w.n;
-    s.ended.push(wakeupJson(w));
+    const index = this.indexOf.get(w.client) ?? this.open(w.client, w.t).index;
+    const g = this.groups[index % GROUPS]!;
+    this.wait(g);
+    g.wakeups.push(w, index);
+    if (++this.waitingWakeups[index]! >= CHUNK_MAX) g.full = true;
   }
 
-  /** The session has something waiting from now on (its age counts from the first). */
-  private wait(s: Session): void {
-    if (s.chunk.count > 0 || s.ended.count > 0) return;
-    s.since = this.realMs();
-    this.waiting.add(s);
+  /** The group has something waiting from now on (its age counts from the first). */
+  private wait(g: Group): void {
+    if (g.packets.count === 0 && g.wakeups.count === 0) g.since = this.realMs();
   }
 
   private session(client: string, t: number): Session {
-    // A request and its answer come one after the other: the last session first, then the map.
-    let s = this.lastFound !== null && this.lastFound.client === client ? this.lastFound : this.sessions.get(client);
-    if (s) s.last = Math.max(s.last, t);
-    else this.sessions.set(client, (s = { client, id: null, packets: 0, events: 0, first: t, last: t, totals: null, chunk: new PacketRecords(), ended: new JsonArrayBuffer(), endedFirstN: 0, since: 0 }));
-    this.lastFound = s;
+    const index = this.indexOf.get(client);
+    if (index === undefined) return this.open(client, t);
+    const s = this.sessions[index]!;
+    s.last = Math.max(s.last, t);
     return s;
   }
+
+  private open(client: string, t: number): Session {
+    const s: Session = { client, index: this.sessions.length, id: null, packets: 0, events: 0, first: t, last: t, totals: null };
+    this.sessions.push(s);
+    this.indexOf.set(client, s.index);
+    if (s.index >= this.waitingPackets.length) {
+      this.waitingPackets = grown(this.waitingPackets);
+      this.waitingWakeups = grown(this.waitingWakeups);
+    }
+    return s;
+  }
+}
+
+/** Twice the room, the same contents. */
+function grown(a: Uint32Array): Uint32Array {
+  const b = new Uint32Array(a.length * 2);
+  b.set(a);
+  return b;
 }

@@ -225,11 +225,13 @@ const PACKED_CLASSES = '["ike-setup","dpd","rekey","delete","keepalive","data","
 /**
  * Version 4: a chunk's packets packed (node/store/packet-chunk.ts says how and why): each packet is
  * [dt_us, code, bytes, end, ike_sa, spi, message_id, head], with the chunk's endpoints in `ends`
- * and its IKE SA names in `ike_sas`. The `session_packets` view keeps its columns. The JSON
- * columns have no json_valid CHECK: it parsed every row again as it was written, a third of
- * SQLite's cost per packet (BENCHMARKS.md); WakeLab is their only writer. Version 3 rows are
- * packed one endpoint and one SA name per packet and every head whole (form 0), their times
- * rounded to the microsecond.
+ * and its IKE SA names in `ike_sas`. Wakeups are [n, t_us, cause, state_left, energy_nj]: integers
+ * are written without the general number-to-text conversion, which cost more than the rest of a
+ * wakeup (node/live/wakeup-records.ts). The `session_packets` and `live_wakeups` views keep their
+ * columns. The JSON columns have no json_valid CHECK: it parsed every row again as it was
+ * written, a third of SQLite's cost per packet (BENCHMARKS.md); WakeLab is their only writer.
+ * Version 3 rows are packed one endpoint and one SA name per packet and every head whole (form
+ * 0), their times rounded to the microsecond and energies to the nanojoule.
  */
 const V4 = `
 CREATE TABLE session_packet_chunks_v4 (
@@ -296,6 +298,34 @@ FROM (
     p.value ->> 7 AS h
   FROM session_packet_chunks c, json_each(c.packets) p
 );
+
+CREATE TABLE live_wakeup_chunks_v4 (
+  session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  first_n    INTEGER NOT NULL,
+  count      INTEGER NOT NULL CHECK (count > 0),
+  wakeups    TEXT NOT NULL,
+  PRIMARY KEY (session_id, first_n)
+);
+
+INSERT INTO live_wakeup_chunks_v4 (session_id, first_n, count, wakeups)
+SELECT c.session_id, c.first_n, c.count,
+  (SELECT json_group_array(json_array(w.value ->> 0, CAST(round((w.value ->> 1) * 1000000) AS INTEGER), w.value ->> 2, w.value ->> 3,
+      CAST(round((w.value ->> 4) * 1000000000) AS INTEGER)) ORDER BY w.key)
+    FROM json_each(c.wakeups) w)
+FROM live_wakeup_chunks c;
+
+DROP VIEW live_wakeups;
+DROP TABLE live_wakeup_chunks;
+ALTER TABLE live_wakeup_chunks_v4 RENAME TO live_wakeup_chunks;
+
+CREATE VIEW live_wakeups AS
+SELECT c.session_id AS session_id,
+  w.value ->> 0 AS n,
+  (w.value ->> 1) / 1000000.0 AS t_s,
+  w.value ->> 2 AS cause,
+  w.value ->> 3 AS state_left,
+  (w.value ->> 4) / 1000000000.0 AS energy_j
+FROM live_wakeup_chunks c, json_each(c.wakeups) w;
 `;
 
 /** Migration SQL in order; the schema version after migration i is i + 1. */

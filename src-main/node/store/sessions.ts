@@ -113,5 +113,8 @@ export function sessionEvents(db: Database.Database, id: number): SessionEvent[]
 
 export function sessionWakeups(db: Database.Database, id: number): SessionWakeup[] {
   const chunks = db.prepare('SELECT wakeups FROM live_wakeup_chunks WHERE session_id = ? ORDER BY first_n').pluck().all(id) as string[];
-  return chunks.flatMap((c) => (JSON.parse(c) as [number, number, Cause, string, number | null][]).map(([n, tS, cause, stateLeft, energyJ]) => ({ n, tS, cause, stateLeft, energyJ })));
+  // Schema version 4: microseconds and nanojoules (migrations.ts).
+  return chunks.flatMap((c) =>
+    (JSON.parse(c) as [number, number, Cause, string, number | null][]).map(([n, tUs, cause, stateLeft, energyNj]) => ({ n, tS: tUs / 1e6, cause, stateLeft, energyJ: energyNj === null ? null : energyNj / 1e9 })),
+  );
 }

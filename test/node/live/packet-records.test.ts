@@ -76,14 +76,15 @@ describe('PacketRecords', () => {
       if (chunk === 1) t = packets.at(-1)!.t;
       for (const p of packets) records.push(p);
       expect(records.count).toBe(packets.length);
-      expect(records.firstT).toBe(Math.round(packets[0]!.t * 1e6) / 1e6);
-      expect(records.lastT).toBe(Math.round(packets.at(-1)!.t * 1e6) / 1e6);
       const c = records.pack(out);
+      expect(c.count).toBe(packets.length);
+      expect(c.firstT).toBe(Math.round(packets[0]!.t * 1e6) / 1e6);
+      expect(c.lastT).toBe(Math.round(packets.at(-1)!.t * 1e6) / 1e6);
       for (const [, code] of JSON.parse(c.packets) as [number, number][]) forms.set((code >> CODE.FORM_SHIFT) & 3, (forms.get((code >> CODE.FORM_SHIFT) & 3) ?? 0) + 1);
-      const row = { first_seq: all.length, first_t_s: records.firstT, ends: c.ends, ike_sas: c.ikeSas, packets: c.packets };
+      const row = { first_seq: all.length, first_t_s: c.firstT, ends: c.ends, ike_sas: c.ikeSas, packets: c.packets };
       const back = unpackChunk(row).map((p) => [p.seq, p.tS, p.dir, p.cls, p.bytes, p.local.address, p.local.port, p.peer.address, p.peer.port, p.ikeSa, p.spi, p.messageId, p.request === null ? null : p.request ? 1 : 0, Buffer.from(p.head).toString('hex')]);
       expect(back).toEqual(packets.map((p, i) => expected(p, all.length + i)));
-      insert.run(all.length, records.count, records.firstT, records.lastT, c.ends, c.ikeSas, c.packets);
+      insert.run(all.length, c.count, c.firstT, c.lastT, c.ends, c.ikeSas, c.packets);
       all.push(...packets);
       records.clear();
       expect(records.count).toBe(0);
@@ -111,7 +112,28 @@ describe('PacketRecords', () => {
     for (const p of packets) expect(JSON.stringify(p).length).toBeLessThan(60);
     expect(JSON.parse(c.ends)).toEqual([['0.0.0.0', 4500, '198.18.1.2', 40001]]);
     expect(JSON.parse(c.ikeSas)).toEqual([sa]);
-    expect(unpackChunk({ first_seq: 0, first_t_s: records.firstT, ...c, ike_sas: c.ikeSas }).map((p) => Buffer.from(p.head).toString('hex'))).toEqual([ike.toString('hex'), esp.toString('hex')]);
+    expect(unpackChunk({ first_seq: 0, first_t_s: c.firstT, ...c, ike_sas: c.ikeSas }).map((p) => Buffer.from(p.head).toString('hex'))).toEqual([ike.toString('hex'), esp.toString('hex')]);
+  });
+
+  it('keeps the packets of several sessions in one buffer and packs each session apart', () => {
+    const r = new Rng(3);
+    const records = new PacketRecords();
+    const sent = new Map<number, ClientPacket[]>();
+    for (let i = 0; i < 600; i++) {
+      const session = [5, 0, 17, 5, 5, 1e6][Math.floor(r.next() * 6)]!;
+      const p = randomPacket(r, i * 0.25);
+      records.push(p, session);
+      sent.set(session, [...(sent.get(session) ?? []), p]);
+    }
+    const by = records.bySession();
+    expect([...by.keys()].sort((x, y) => x - y)).toEqual([...sent.keys()].sort((x, y) => x - y));
+    for (const [session, offsets] of by) {
+      const c = records.pack(new JsonBytes(), offsets);
+      const packets = sent.get(session)!;
+      expect(c.count).toBe(packets.length);
+      const back = unpackChunk({ first_seq: 0, first_t_s: c.firstT, ends: c.ends, ike_sas: c.ikeSas, packets: c.packets });
+      expect(back.map((p) => [p.tS, p.bytes, p.ikeSa, Buffer.from(p.head).toString('hex')])).toEqual(packets.map((p) => [Math.round(p.t * 1e6) / 1e6, p.traffic.bytes, p.traffic.sa ?? null, Buffer.from(p.traffic.head).toString('hex')]));
+    }
   });
 
   it('numbers every traffic class', () => {
@@ -119,6 +141,6 @@ describe('PacketRecords', () => {
   });
 
   it('packs an empty chunk as empty arrays', () => {
-    expect(new PacketRecords().pack(new JsonBytes())).toEqual({ packets: '[]', ends: '[]', ikeSas: '[]' });
+    expect(new PacketRecords().pack(new JsonBytes())).toEqual({ packets: '[]', ends: '[]', ikeSas: '[]', count: 0, firstT: 0, lastT: 0 });
   });
 });

@@ -87,6 +87,44 @@ describe('SessionWriter', () => {
     db.close();
   });
 
+  it('writes the sessions that share a group together, on the clock of the oldest packet of the group, a row each', () => {
+    const { db, labId } = lab();
+    let now = 0;
+    const w = new SessionWriter(db, labId, () => ({ id: 'lte', json: '{}' }), () => now);
+    // 33 clients: the first and the last are dealt to the same group of 32.
+    const clients = Array.from({ length: 33 }, (_, i) => `c${i}`);
+    w.add({ ...NONE, packets: [packet('c0', 0, 0)] });
+    now = 3000;
+    w.add({ ...NONE, packets: clients.slice(1).map((c, i) => packet(c, 3, i)) });
+    now = 5000;
+    // c0's group has waited 5 s: c0 and c32 are written; the other 31 groups started at 3 s.
+    expect(w.commit(HOLD)).toMatchObject({ packets: 2 });
+    const written = () => db.prepare('SELECT s.client, c.first_seq, c.count FROM session_packet_chunks c JOIN sessions s ON s.id = c.session_id ORDER BY s.client, c.first_seq').raw().all() as [string, number, number][];
+    expect(written()).toEqual([
+      ['c0', 0, 1],
+      ['c32', 0, 1],
+    ]);
+    w.add({ ...NONE, packets: [packet('c32', 4, 1), packet('c0', 5, 1), packet('c32', 6, 2)] });
+    now = 8000;
+    expect(w.commit(HOLD)).toMatchObject({ packets: 31 });
+    expect(w.queued).toBe(3);
+    now = 10000;
+    expect(w.commit(HOLD)).toMatchObject({ packets: 3 });
+    expect(written().filter(([c]) => c === 'c0' || c === 'c32')).toEqual([
+      ['c0', 0, 1],
+      ['c0', 1, 1],
+      ['c32', 0, 1],
+      ['c32', 1, 2],
+    ]);
+    const c32 = db.prepare("SELECT id FROM sessions WHERE client = 'c32'").pluck().get() as number;
+    expect([...sessionPackets(db, c32)].map((p) => [p.seq, p.tS, p.messageId])).toEqual([
+      [0, 3, 31],
+      [1, 4, 1],
+      [2, 6, 2],
+    ]);
+    db.close();
+  });
+
   it('writes a wakeup once, with its energy, when its tail has ended', () => {
     const { db, labId } = lab();
     const w = new SessionWriter(db, labId, () => ({ id: 'lte', json: '{}' }));

@@ -1,0 +1,110 @@
+/**
+ * The ended wakeups of a group of sessions waiting for their chunk rows (session-writer.ts), as
+ * fixed binary records in one growing Buffer, in the order they came; each session's are written
+ * as its chunk's JSON (docs/database.md, `live_wakeup_chunks`: `[n, t_us, cause, state_left,
+ * energy_nj]` each, schema version 4) when the group is written. Times in microseconds and
+ * energies in nanojoules are integers, written without the general number-to-text conversion. As with packets (packet-records.ts), a wakeup then
+ * costs a few stores into warm memory, not a string and a buffer of its session's own.
+ *
+ * Record: f64 t | f64 energy | u32 n | u32 session | u32 state (index into `states`) | u8 cause.
+ */
+import { CAUSE, CAUSES } from '../../core/causes.ts';
+import type { ClosedWakeup } from '../../core/live/client-meter.ts';
+import { raw, uint, type JsonBytes } from './json-bytes.ts';
+
+const SIZE = 29;
+/** `,"keepalive",` and the like, by cause code. */
+const CAUSE_TOKEN = CAUSES.map((c) => Buffer.from(`,"${c}",`, 'latin1'));
+
+/** A chunk's `wakeups` column, and the first one's number and their count. */
+export interface PackedWakeups {
+  readonly wakeups: string;
+  readonly firstN: number;
+  readonly count: number;
+  readonly lastT: number;
+}
+
+/** `x` rounded to an integer, in decimal (`uint` for the usual case, at most 25 octets). */
+function integer(b: Buffer, o: number, x: number): number {
+  const v = Math.round(x);
+  return v >= 0 && v <= Number.MAX_SAFE_INTEGER ? uint(b, o, v) : o + b.write(JSON.stringify(v), o, 'latin1');
+}
+
+export class WakeupRecords {
+  private buf = Buffer.allocUnsafe(1024);
+  private length = 0;
+  /** The radio states named so far (a profile has a few), and each one's index. */
+  private readonly states: string[] = [];
+  private readonly stateIndex = new Map<string, number>();
+  /** Wakeups since the last `clear`. */
+  count = 0;
+
+  /** Queues an ended wakeup of session `session` (a number the caller chooses). */
+  push(w: ClosedWakeup, session = 0): void {
+    if (this.length + SIZE > this.buf.length) {
+      const grown = Buffer.allocUnsafe(this.buf.length * 2);
+      this.buf.copy(grown, 0, 0, this.length);
+      this.buf = grown;
+    }
+    let state = this.stateIndex.get(w.stateLeft);
+    if (state === undefined) {
+      state = this.states.push(w.stateLeft) - 1;
+      this.stateIndex.set(w.stateLeft, state);
+    }
+    const b = this.buf;
+    const o = this.length;
+    b.writeDoubleLE(w.t, o);
+    b.writeDoubleLE(w.energyJ, o + 8);
+    b.writeUInt32LE(w.n, o + 16);
+    b.writeUInt32LE(session, o + 20);
+    b.writeUInt32LE(state, o + 24);
+    b[o + 28] = CAUSE[w.cause];
+    this.length = o + SIZE;
+    this.count++;
+  }
+
+  /** Where each session's records start, by session, in order. */
+  bySession(): Map<number, number[]> {
+    const of = new Map<number, number[]>();
+    for (let r = 0; r < this.length; r += SIZE) {
+      const s = this.buf.readUInt32LE(r + 20);
+      const list = of.get(s);
+      if (list) list.push(r);
+      else of.set(s, [r]);
+    }
+    return of;
+  }
+
+  /** The chunk's JSON for the records that start at `records` (bySession; default all), written in `out`. */
+  pack(out: JsonBytes, records: readonly number[] = Array.from({ length: this.count }, (_, i) => i * SIZE)): PackedWakeups {
+    const b = this.buf;
+    const states = this.states.map((s) => Buffer.from(JSON.stringify(s), 'utf8'));
+    out.reset();
+    out.reserve(1)[out.length++] = 0x5b;
+    for (let k = 0; k < records.length; k++) {
+      const r = records[k]!;
+      const state = states[b.readUInt32LE(r + 24)]!;
+      const w = out.reserve(2 + 16 + 25 + 16 + state.length + 1 + 25 + 1);
+      let o = out.length;
+      if (k > 0) w[o++] = 0x2c;
+      w[o++] = 0x5b;
+      o = uint(w, o, b.readUInt32LE(r + 16));
+      w[o++] = 0x2c;
+      o = integer(w, o, b.readDoubleLE(r) * 1e6);
+      o = raw(w, o, CAUSE_TOKEN[b[r + 28]!]!);
+      o = raw(w, o, state);
+      w[o++] = 0x2c;
+      o = integer(w, o, b.readDoubleLE(r + 8) * 1e9);
+      w[o++] = 0x5d;
+      out.length = o;
+    }
+    out.reserve(1)[out.length++] = 0x5d;
+    const n = records.length;
+    return { wakeups: out.text(), firstN: n > 0 ? b.readUInt32LE(records[0]! + 16) : 0, count: n, lastT: n > 0 ? b.readDoubleLE(records[n - 1]!) : 0 };
+  }
+
+  clear(): void {
+    this.length = 0;
+    this.count = 0;
+  }
+}
