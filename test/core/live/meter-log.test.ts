@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CAUSE } from '../../../src-main/core/causes.ts';
 import { ClientMeter } from '../../../src-main/core/live/client-meter.ts';
 import { RadioModel } from '../../../src-main/core/radio/radio-model.ts';
+import { Rng } from '../../../src-main/core/rng.ts';
 import { radioProfile } from '../../support/builtins.ts';
 
 const LTE = radioProfile('lte');
@@ -43,5 +44,24 @@ describe('ClientMeter wakeup log', () => {
     expect(r.opened).toEqual([]);
     const next = m.packet(800, true, 29, 'keepalive');
     expect(next.map((w) => w.n)).toEqual([20]);
+  });
+
+  it('reports every wakeup opened exactly once, in order, whatever mix of packets, background and advances', () => {
+    for (const id of ['lte', 'nr-nsa', 'umts']) {
+      const r = new Rng(id.length);
+      const m = new ClientMeter('phone', radioProfile(id), 0, { everyS: 47, bytes: 300 });
+      const opened: number[] = [];
+      let t = 0;
+      for (let i = 0; i < 3000; i++) {
+        t += r.next() < 0.3 ? r.next() * 0.5 : r.next() * 40;
+        if (r.next() < 0.8) opened.push(...m.packet(t, r.next() < 0.5, 29 + Math.floor(r.next() * 2000), r.next() < 0.5 ? 'keepalive' : 'data').map((w) => w.n));
+        else opened.push(...m.advance(t).opened.map((w) => w.n));
+      }
+      opened.push(...m.advance(t + 100).opened.map((w) => w.n)); // the background's last ones
+      m.finish(t + 100);
+      const total = Object.values(m.totals(t + 100).wakeups).reduce((a, b) => a + b, 0);
+      expect(total, id).toBeGreaterThan(500);
+      expect(opened, id).toEqual(Array.from({ length: total }, (_, i) => i));
+    }
   });
 });

@@ -22,4 +22,12 @@ describe('RecentPackets', () => {
       { tS: 8, up: true, bytes: 108, cause: 'data' },
     ]);
   });
+
+  it('keeps any datagram size and every cause with its direction', () => {
+    const r = new RecentPackets(8);
+    const sizes = [0, 1, 29, 65563, 2 ** 32 - 1];
+    const causes = Object.values(CAUSE);
+    sizes.forEach((bytes, i) => r.push(i, i % 2 === 0, bytes, causes[i % causes.length]!));
+    expect(r.between(-Infinity, Infinity).map((p) => [p.bytes, p.up, p.cause])).toEqual(sizes.map((bytes, i) => [bytes, i % 2 === 0, Object.keys(CAUSE)[i % causes.length]]));
+  });
 });
