@@ -39,6 +39,12 @@ export class PacketRecords {
   private length = 0;
   /** Each record's strings, three a record: local address, peer address, IKE SA (or ''). */
   private readonly strings: string[] = [];
+  /**
+   * One string per peer address: a received datagram's address is a new string each time, and
+   * kept here for seconds each would be promoted out of V8's young generation (BENCHMARKS.md).
+   */
+  private readonly addresses = new Map<string, string>();
+  private lastAddress = '';
   /** Packets since the last `clear`. */
   count = 0;
 
@@ -65,9 +71,9 @@ export class PacketRecords {
     b.writeUInt16LE(x.peer.port, o + 14);
     b.writeUInt32LE(x.spi ?? 0, o + 16);
     b.writeUInt32LE(x.messageId ?? 0, o + 20);
-    // The strings by reference (they live on in the gateway anyway): three pointers stored.
+    // The strings by reference (the local address and the SA name live on in the gateway anyway).
     b.writeUInt32LE(this.strings.length, o + 24);
-    this.strings.push(x.local.address, x.peer.address, x.sa ?? '');
+    this.strings.push(x.local.address, this.address(x.peer.address), x.sa ?? '');
     b[o + 36] = head.length;
     b.writeUInt32LE(session, o + 37);
     b.set(head, o + FIXED);
@@ -193,5 +199,16 @@ export class PacketRecords {
     this.length = 0;
     this.count = 0;
     this.strings.length = 0;
+    this.addresses.clear();
+    this.lastAddress = '';
+  }
+
+  /** The group's own copy of an address (equal strings compare by content: the last one first). */
+  private address(a: string): string {
+    if (a === this.lastAddress) return this.lastAddress;
+    let kept = this.addresses.get(a);
+    if (kept === undefined) this.addresses.set(a, (kept = a));
+    this.lastAddress = kept;
+    return kept;
   }
 }
