@@ -169,10 +169,9 @@ export class ClientMeter {
     const cause = causeOf(cls);
     this.radio.packet(this.last, fromClient, ipBytes, cause);
     this.recent.push(this.last, fromClient, ipBytes, cause);
-    // A packet either wakes the radio or lands in the open wakeup's tail or promotion, so any
-    // wakeup opened since the last call ends with the open one: when that was seen, none is new
-    // (the radio's log is not looked at, which a thousand clients' datagrams would each miss).
-    return this.radio.openWakeup < this.seen ? NONE_OPENED : this.opened();
+    // Most datagrams open no wakeup: the radio's count says so without its log being read, which
+    // a thousand clients' datagrams would each miss in the cache.
+    return this.radio.loggedWakeups === this.seen ? NONE_OPENED : this.opened();
   }
 
   /** Wakeups whose tails ended since the last call (charging up to `now` first). */

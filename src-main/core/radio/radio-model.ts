@@ -68,6 +68,8 @@ export class RadioModel {
   private openCause: CauseCode = BASELINE;
   private openIdx = -1;
   private openEnergy = 0;
+  /** Entries in the wakeup log (read without touching the log: live meters ask per datagram). */
+  private logged = 0;
 
   constructor(profile: RadioProfile, opts: { startS?: number; record?: boolean } = {}) {
     this.profile = profile;
@@ -233,6 +235,11 @@ export class RadioModel {
   }
 
   /** The log index of the wakeup whose tail is still running, -1 when none. */
+  /** How many wakeups the log holds now (`log.time.length`; 0 without a log). */
+  get loggedWakeups(): number {
+    return this.logged;
+  }
+
   get openWakeup(): number {
     return this.openIdx;
   }
@@ -257,6 +264,7 @@ export class RadioModel {
     log.stateLeft.splice(0, n);
     log.energyJ.splice(0, n);
     log.apWoken.splice(0, n);
+    this.logged = log.time.length;
     if (this.openIdx >= 0) this.openIdx -= n;
   }
 
@@ -280,6 +288,7 @@ export class RadioModel {
     this.energyJ[cause] += promoJ;
     if (this.log) {
       this.openIdx = this.log.time.length;
+      this.logged = this.openIdx + 1;
       this.log.time.push(t);
       this.log.cause.push(cause);
       this.log.stateLeft.push(from < 0 ? this.idleName : this.stateNames[from]!);

@@ -165,7 +165,11 @@ export class PacketRecords {
       let o = out.length;
       if (k > 0) w[o++] = 0x2c;
       w[o++] = 0x5b;
-      o = uint(w, o, b.readDoubleLE(r) - firstUs);
+      // A handshake's datagrams are queued when its client is known (estimator.ts), after later
+      // ones of the same client: an offset can be negative.
+      const dt = b.readDoubleLE(r) - firstUs;
+      if (dt < 0) w[o++] = 0x2d;
+      o = uint(w, o, Math.abs(dt));
       w[o++] = 0x2c;
       o = uint(w, o, code);
       w[o++] = 0x2c;

@@ -149,7 +149,12 @@ export class SessionWriter {
   /** Queues a client's running totals (written with the next commit). */
   setTotals(t: MeterTotals): void {
     const index = this.indexOf.get(t.client);
-    if (index !== undefined) this.sessions[index]!.totals = t;
+    if (index === undefined) return;
+    const s = this.sessions[index]!;
+    s.totals = t;
+    // Its latest datagram, which may still wait in its group's buffer (`last` moves when its
+    // chunk is written, not per datagram).
+    s.last = Math.max(s.last, t.lastIn ?? s.last, t.lastOut ?? s.last);
   }
 
   /** Packets, events and wakeups not yet committed. */

@@ -6,7 +6,8 @@
  *
  *   [dt_us, code, bytes, end, ike_sa, spi, message_id, head]
  *
- * - `dt_us`: microseconds since the chunk's `first_t_s`;
+ * - `dt_us`: microseconds since the chunk's `first_t_s` (negative for a handshake's datagram
+ *   queued after later ones: estimator.ts holds them until the client is known);
  * - `code`: bits, below;
  * - `end`, `ike_sa`: indexes into `ends` and `ike_sas` (`ike_sa` is 0 when the packet has none);
  * - `spi`, `message_id`: the numbers, 0 when absent;

@@ -26,6 +26,7 @@ describe('ClientMeter wakeup log', () => {
         closed.push(...a.closed.map((c): [number, number] => [c.n, c.energyJ]));
       }
       longest = Math.max(longest, m.radio.log!.time.length);
+      expect(m.radio.loggedWakeups).toBe(m.radio.log!.time.length);
     }
     closed.push(...m.finish(5001 * 30).map((c): [number, number] => [c.n, c.energyJ]));
     ref.finish(5001 * 30);

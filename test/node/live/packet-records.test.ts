@@ -136,6 +136,24 @@ describe('PacketRecords', () => {
     }
   });
 
+  it('packs a packet queued after later ones (a handshake held until its client was known) with a negative offset', () => {
+    const r = new Rng(13);
+    const records = new PacketRecords();
+    const times = [50.02, 50, 49.5, 51.25, 12];
+    const packets = times.map((t) => randomPacket(r, t));
+    for (const p of packets) records.push(p);
+    const c = records.pack(new JsonBytes());
+    expect((JSON.parse(c.packets) as number[][]).map((p) => p[0])).toEqual([0, -20_000, -520_000, 1_230_000, -38_020_000]);
+    const back = unpackChunk({ first_seq: 0, first_t_s: c.firstT, ends: c.ends, ike_sas: c.ikeSas, packets: c.packets });
+    expect(back.map((p) => p.tS)).toEqual(times);
+    const { db } = openDatabase(MEMORY);
+    db.prepare("INSERT INTO labs (id, started_at, config_json, wakelab_version) VALUES (1, '2026-01-01T00:00:00.000Z', '{}', 'test')").run();
+    db.prepare("INSERT INTO sessions (id, lab_id, client, first_s, last_s, radio_id, radio_json, totals_json) VALUES (1, 1, 'c', 0, 0, 'lte', '{}', '{}')").run();
+    db.prepare('INSERT INTO session_packet_chunks (session_id, first_seq, count, first_t_s, last_t_s, ends, ike_sas, packets) VALUES (1, 0, ?, ?, ?, ?, ?, ?)').run(c.count, c.firstT, c.lastT, c.ends, c.ikeSas, c.packets);
+    expect(db.prepare(VIEW).raw().all(1)).toEqual(packets.map(expected));
+    db.close();
+  });
+
   it('numbers every traffic class', () => {
     expect([...PACKED_CLASSES].sort()).toEqual([...TRAFFIC_CLASSES].sort());
   });

@@ -125,6 +125,20 @@ describe('SessionWriter', () => {
     db.close();
   });
 
+  it('moves the last time of a session row with its totals, while its latest packets still wait', () => {
+    const { db, labId } = lab();
+    let now = 0;
+    const w = new SessionWriter(db, labId, () => ({ id: 'lte', json: '{}' }), () => now);
+    w.add({ ...NONE, packets: [packet('a', 1, 0)] });
+    w.commit();
+    w.add({ ...NONE, packets: [packet('a', 7, 1), packet('a', 9, 2)] });
+    const totals = { client: 'a', state: 'idle', connectedS: 9, energyJ: {}, wakeups: {}, totalJ: 0, joulesPerHour: 0, wakeupsPerHour: {}, packetsIn: 2, packetsOut: 1, lastIn: 7, lastOut: 9 };
+    w.setTotals(totals as never);
+    expect(w.commit(HOLD)).toMatchObject({ packets: 0 }); // the two wait for their chunk
+    expect(db.prepare("SELECT last_s FROM sessions WHERE client = 'a'").pluck().get()).toBe(9);
+    db.close();
+  });
+
   it('writes a wakeup once, with its energy, when its tail has ended', () => {
     const { db, labId } = lab();
     const w = new SessionWriter(db, labId, () => ({ id: 'lte', json: '{}' }));
