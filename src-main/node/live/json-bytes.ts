@@ -3,7 +3,8 @@
  * builds at every commit (packet-records.ts). A template string per packet, with its numbers,
  * hexadecimal and the join, cost the lab's gateway about 3 % of its CPU (BENCHMARKS.md, "The live
  * lab"). Here a caller reserves room for a whole element once and writes it with the functions
- * below, each taking and returning the write offset; one string is made at the end.
+ * below, each taking and returning the write offset; one string is made at the end. The binary
+ * records that wait for their JSON (packet-records.ts, wakeup-records.ts) grow in one too.
  */
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
 
@@ -29,6 +30,11 @@ export class JsonBytes {
       this.buf.copy(grown, 0, 0, this.length);
       this.buf = grown;
     }
+    return this.buf;
+  }
+
+  /** The block as it is now (a `reserve` may replace it). */
+  get block(): Buffer {
     return this.buf;
   }
 

@@ -15,7 +15,7 @@
  */
 import type { ClientPacket } from '../../core/live/estimator.ts';
 import { CODE, HEAD_ESP, HEAD_IKE, PACKED_CLASSES } from '../store/packet-chunk.ts';
-import { hex, hexString, uint, type JsonBytes } from './json-bytes.ts';
+import { hex, hexString, JsonBytes, uint } from './json-bytes.ts';
 
 /** Octets of a record before its head. */
 const FIXED = 41;
@@ -35,8 +35,7 @@ export interface PackedChunk {
 }
 
 export class PacketRecords {
-  private buf = Buffer.allocUnsafe(4096);
-  private length = 0;
+  private readonly records = new JsonBytes(4096);
   /** Each record's strings, three a record: local address, peer address, IKE SA (or ''). */
   private readonly strings: string[] = [];
   /**
@@ -52,13 +51,8 @@ export class PacketRecords {
   push(p: ClientPacket, session = 0): void {
     const x = p.traffic;
     const head = x.head;
-    if (this.length + FIXED + head.length > this.buf.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.length + FIXED + head.length, this.buf.length * 2));
-      this.buf.copy(grown, 0, 0, this.length);
-      this.buf = grown;
-    }
-    const b = this.buf;
-    const o = this.length;
+    const b = this.records.reserve(FIXED + head.length);
+    const o = this.records.length;
     const request = x.request === undefined ? 0 : x.request ? 2 : 1;
     const flags = (x.dir === 'out' ? 1 : 0) | (request << 1) | (x.spi !== undefined ? 8 : 0) | (x.messageId !== undefined ? 16 : 0) | (x.sa !== undefined ? 32 : 0);
     // Lab time to the microsecond (docs/database.md), kept as an integer.
@@ -77,7 +71,7 @@ export class PacketRecords {
     b[o + 36] = head.length;
     b.writeUInt32LE(session, o + 37);
     b.set(head, o + FIXED);
-    this.length = o + FIXED + head.length;
+    this.records.length = o + FIXED + head.length;
     this.count++;
   }
 
@@ -85,7 +79,7 @@ export class PacketRecords {
   bySession(): Map<number, number[]> {
     const of = new Map<number, number[]>();
     for (const r of this.offsets()) {
-      const s = this.buf.readUInt32LE(r + 37);
+      const s = this.records.block.readUInt32LE(r + 37);
       const list = of.get(s);
       if (list) list.push(r);
       else of.set(s, [r]);
@@ -96,7 +90,8 @@ export class PacketRecords {
   /** Where every record starts, in order. */
   private offsets(): number[] {
     const out: number[] = [];
-    for (let r = 0; r < this.length; r += FIXED + this.buf[r + 36]!) out.push(r);
+    const b = this.records.block;
+    for (let r = 0; r < this.records.length; r += FIXED + b[r + 36]!) out.push(r);
     return out;
   }
 
@@ -105,7 +100,7 @@ export class PacketRecords {
    * packets written in `out` (packet-chunk.ts).
    */
   pack(out: JsonBytes, records: readonly number[] = this.offsets()): PackedChunk {
-    const b = this.buf;
+    const b = this.records.block;
     const strings = this.strings;
     const ends: [string, number, string, number][] = [];
     const sas: string[] = [];
@@ -200,7 +195,7 @@ export class PacketRecords {
   }
 
   clear(): void {
-    this.length = 0;
+    this.records.reset();
     this.count = 0;
     this.strings.length = 0;
     this.addresses.clear();

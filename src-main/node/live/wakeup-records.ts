@@ -10,7 +10,7 @@
  */
 import { CAUSE, CAUSES } from '../../core/causes.ts';
 import type { ClosedWakeup } from '../../core/live/client-meter.ts';
-import { raw, uint, type JsonBytes } from './json-bytes.ts';
+import { JsonBytes, raw, uint } from './json-bytes.ts';
 
 const SIZE = 29;
 /** `,"keepalive",` and the like, by cause code. */
@@ -31,8 +31,7 @@ function integer(b: Buffer, o: number, x: number): number {
 }
 
 export class WakeupRecords {
-  private buf = Buffer.allocUnsafe(1024);
-  private length = 0;
+  private readonly records = new JsonBytes(1024);
   /** The radio states named so far (a profile has a few), and each one's index. */
   private readonly states: string[] = [];
   private readonly stateIndex = new Map<string, number>();
@@ -41,33 +40,29 @@ export class WakeupRecords {
 
   /** Queues an ended wakeup of session `session` (a number the caller chooses). */
   push(w: ClosedWakeup, session = 0): void {
-    if (this.length + SIZE > this.buf.length) {
-      const grown = Buffer.allocUnsafe(this.buf.length * 2);
-      this.buf.copy(grown, 0, 0, this.length);
-      this.buf = grown;
-    }
     let state = this.stateIndex.get(w.stateLeft);
     if (state === undefined) {
       state = this.states.push(w.stateLeft) - 1;
       this.stateIndex.set(w.stateLeft, state);
     }
-    const b = this.buf;
-    const o = this.length;
+    const b = this.records.reserve(SIZE);
+    const o = this.records.length;
     b.writeDoubleLE(w.t, o);
     b.writeDoubleLE(w.energyJ, o + 8);
     b.writeUInt32LE(w.n, o + 16);
     b.writeUInt32LE(session, o + 20);
     b.writeUInt32LE(state, o + 24);
     b[o + 28] = CAUSE[w.cause];
-    this.length = o + SIZE;
+    this.records.length = o + SIZE;
     this.count++;
   }
 
   /** Where each session's records start, by session, in order. */
   bySession(): Map<number, number[]> {
     const of = new Map<number, number[]>();
-    for (let r = 0; r < this.length; r += SIZE) {
-      const s = this.buf.readUInt32LE(r + 20);
+    const b = this.records.block;
+    for (let r = 0; r < this.records.length; r += SIZE) {
+      const s = b.readUInt32LE(r + 20);
       const list = of.get(s);
       if (list) list.push(r);
       else of.set(s, [r]);
@@ -77,7 +72,7 @@ export class WakeupRecords {
 
   /** The chunk's JSON for the records that start at `records` (bySession; default all), written in `out`. */
   pack(out: JsonBytes, records: readonly number[] = Array.from({ length: this.count }, (_, i) => i * SIZE)): PackedWakeups {
-    const b = this.buf;
+    const b = this.records.block;
     const states = this.states.map((s) => Buffer.from(JSON.stringify(s), 'utf8'));
     out.reset();
     out.reserve(1)[out.length++] = 0x5b;
@@ -104,7 +99,7 @@ export class WakeupRecords {
   }
 
   clear(): void {
-    this.length = 0;
+    this.records.reset();
     this.count = 0;
   }
 }
