@@ -4,7 +4,7 @@
   "targets": [
     {
       "target_name": "esp_crypto",
-      "sources": ["src/esp_crypto.c"],
+      "sources": ["src/esp_crypto.c", "src/udp_batch.c"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Werror=implicit-function-declaration"],
       "defines": ["NAPI_VERSION=8", "OPENSSL_API_COMPAT=30000", "OPENSSL_NO_DEPRECATED"],
       # Resolve every symbol at load: a Node without the OpenSSL 3 symbols makes require() throw

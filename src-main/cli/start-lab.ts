@@ -66,6 +66,7 @@ export async function startLab(cfg: LabConfig, label: string, dbFile: string, p:
       onCommitError: (e) => warn(`could not write to ${dbFile}, will retry: ${(dbError(dbFile, e) as Error).message}`),
     });
     if (lab.responder.espBackend.fallback) warn(lab.responder.espBackend.fallback);
+    else if (lab.responder.receive.fallback) warn(lab.responder.receive.fallback); // the same missing addon otherwise: one warning
     return { lab, db };
   } catch (e) {
     db.close();
@@ -78,6 +79,6 @@ export function listeningLine(lab: RunningLab, cfg: LabConfig, dbFile: string, j
   const l = cfg.responder.listen;
   const esp = lab.responder.espBackend;
   return json
-    ? JSON.stringify({ kind: 'listening', lab: lab.labId, db: dbFile, address: l.address, ...lab.responder.ports, timeScale: cfg.timeScale, espBackend: esp.name })
-    : `lab ${lab.labId}: responder listening on ${l.address} ports ${lab.responder.ports.ike} and ${lab.responder.ports.natt} as "${cfg.responder.localId}" (ESP: ${esp.name})${cfg.timeScale !== 1 ? `, ${cfg.timeScale}x real time` : ''}; recording to ${dbFile}`;
+    ? JSON.stringify({ kind: 'listening', lab: lab.labId, db: dbFile, address: l.address, ...lab.responder.ports, timeScale: cfg.timeScale, espBackend: esp.name, receive: lab.responder.receive.name })
+    : `lab ${lab.labId}: responder listening on ${l.address} ports ${lab.responder.ports.ike} and ${lab.responder.ports.natt} as "${cfg.responder.localId}" (ESP: ${esp.name}; receive: ${lab.responder.receive.name})${cfg.timeScale !== 1 ? `, ${cfg.timeScale}x real time` : ''}; recording to ${dbFile}`;
 }

@@ -322,7 +322,9 @@ async function startWakelab(topo: Topology, dir: string, proposal: string, profD
   });
   // The backend it runs, from its listening line (a `native` that could not load runs `node`).
   const listening = readFileSync(log, 'utf8').split('\n').find((l) => l.includes('"listening"'));
-  const backendName = (listening ? (JSON.parse(listening) as { espBackend?: string }).espBackend : undefined) ?? '?';
+  const said = listening ? (JSON.parse(listening) as { espBackend?: string; receive?: string }) : {};
+  const backendName = said.espBackend ?? '?';
+  const receiveName = said.receive ?? '?';
   const tail = new CountTail(log, 'stats', (l) => (l as unknown as WakelabStats).host.udpDiscarded);
   return {
     kind: nodeBackend ? 'WakeLab node' : 'WakeLab',
@@ -339,7 +341,7 @@ async function startWakelab(topo: Topology, dir: string, proposal: string, profD
       await t.stop(15_000, 3000);
     },
     notes: [
-      `\`node bin/wakelab.js responder --json-log --stats-every ${STATS_EVERY_S}\`${profDir ? ' with --cpu-prof (profiled: slower)' : ''}, node ${process.version}, ESP backend ${backendName}${nodeBackend ? ' (node:crypto, set in its configuration)' : ' (the default)'}, replay window 128 (the default), one thread`,
+      `\`node bin/wakelab.js responder --json-log --stats-every ${STATS_EVERY_S}\`${profDir ? ' with --cpu-prof (profiled: slower)' : ''}, node ${process.version}, ESP backend ${backendName}${nodeBackend ? ' (node:crypto, set in its configuration)' : ' (the default)'}, replay window 128 (the default), receive ${receiveName}${receiveName === 'batched' ? ' (recvmmsg, the default)' : ''}, one thread`,
     ],
   };
 }

@@ -13,10 +13,17 @@ function canBind(port: number): Promise<boolean> {
   });
 }
 
-/** The first of `n` consecutive free UDP ports between 20000 and 60000. */
+/**
+ * Below Linux's default ephemeral range (net.ipv4.ip_local_port_range, 32768-60999): a port chosen
+ * here is never handed to another test's bind(0) between the choice and its use.
+ */
+const LOW = 20000;
+const HIGH = 32768;
+
+/** The first of `n` consecutive free UDP ports between 20000 and 32767. */
 export async function freeUdpPorts(n: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * (40000 - n));
+    const base = LOW + Math.floor(Math.random() * (HIGH - LOW - n));
     let ok = true;
     for (let p = base; p < base + n && ok; p++) ok = await canBind(p);
     if (ok) return base;

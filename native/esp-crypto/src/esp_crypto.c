@@ -30,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "udp_batch.h"
+
 #define NONCE_BYTES 12
 #define SALT_BYTES 4
 #define MAX_ARGS 8
@@ -334,6 +336,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"cbcNew", NULL, cbc_new, NULL, NULL, NULL, napi_default, NULL},
       {"cbcSeal", NULL, cbc_seal, NULL, NULL, NULL, napi_default, NULL},
       {"cbcOpen", NULL, cbc_open, NULL, NULL, NULL, napi_default, NULL},
+      {"udpRecvOpen", NULL, udp_recv_open, NULL, NULL, NULL, napi_default, NULL},
+      {"udpRecvClose", NULL, udp_recv_close, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_value version;
   if (napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods) != napi_ok) return NULL;

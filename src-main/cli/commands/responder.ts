@@ -68,8 +68,9 @@ export function registerResponder(program: Command): void {
       }
       const esp = running.espBackend;
       if (esp.fallback) warn(esp.fallback);
-      const line = `WakeLab responder listening on ${cfg.listen.address} ports ${running.ports.ike} and ${running.ports.natt} as "${cfg.localId}" (ESP: ${esp.name}, ${esp.detail})`;
-      process.stdout.write(opts.jsonLog ? JSON.stringify({ kind: 'listening', address: cfg.listen.address, ...running.ports, espBackend: esp.name }) + '\n' : line + '\n');
+      else if (running.receive.fallback) warn(running.receive.fallback); // the same missing addon otherwise: one warning
+      const line = `WakeLab responder listening on ${cfg.listen.address} ports ${running.ports.ike} and ${running.ports.natt} as "${cfg.localId}" (ESP: ${esp.name}, ${esp.detail}; receive: ${running.receive.name})`;
+      process.stdout.write(opts.jsonLog ? JSON.stringify({ kind: 'listening', address: cfg.listen.address, ...running.ports, espBackend: esp.name, receive: running.receive.name }) + '\n' : line + '\n');
       const live = running;
       const save = (): void => {
         if (!opts.snapshot) return;

@@ -112,6 +112,16 @@ export class Gateway {
     this.pump(now);
   }
 
+  /**
+   * Whether `receive` keeps nothing of this datagram's octets once it returns (udp-host.ts may then
+   * lend it a reused buffer): ESP only. Its plaintext is decrypted into new memory and a recording
+   * keeps a copy of its head (wireHead); IKE keeps messages (the IKE_SA_INIT request is signed
+   * later, RFC 7296 2.15).
+   */
+  transient(datagram: Uint8Array, to: Endpoint): boolean {
+    return to.port === this.o.ports.natt && isEsp(datagram);
+  }
+
   receive(now: number, datagram: Uint8Array, from: Endpoint, to: Endpoint): void {
     if (to.port === this.o.ports.natt && isEsp(datagram)) this.onEsp(now, datagram, from, to);
     else {

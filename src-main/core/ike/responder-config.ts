@@ -36,9 +36,15 @@ export const responderConfigSchema = z
         ikePort: port.default(500),
         /** RFC 3948: UDP encapsulation and IKE after NAT detection on 4500. */
         nattPort: port.default(4500),
+        /**
+         * How datagrams are read: `batched` (recvmmsg, many per call into JavaScript, by the
+         * optional addon in native/esp-crypto; node:dgram where it cannot be loaded) or `dgram`
+         * (node:dgram, one call per datagram).
+         */
+        receive: z.enum(['batched', 'dgram']).default('batched'),
       })
       .strict()
-      .default({ address: '0.0.0.0', ikePort: 500, nattPort: 4500 }),
+      .default({ address: '0.0.0.0', ikePort: 500, nattPort: 4500, receive: 'batched' }),
     localId: identity,
     /** Pre-shared keys by peer identity (swanctl `secrets { ike-x { id = ..., secret = ... } }`). */
     secrets: z

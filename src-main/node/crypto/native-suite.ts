@@ -22,6 +22,9 @@ import { createNodeSuite } from './node-suite.ts';
 /** An OpenSSL context pair for one SA's keys, owned by the addon (freed when collected). */
 type Handle = { readonly __espHandle: unique symbol };
 
+/** A batched receiver on a socket, owned by the addon. */
+type ReceiverHandle = { readonly __udpReceiver: unique symbol };
+
 /** native/esp-crypto/src/esp_crypto.c */
 export interface EspAddon {
   aeadNew(kind: 'aes-gcm' | 'chacha20-poly1305', key: Uint8Array, salt: Uint8Array, icvBytes: number): Handle;
@@ -30,6 +33,9 @@ export interface EspAddon {
   cbcNew(key: Uint8Array, digest: string, integKey: Uint8Array, icvBytes: number): Handle;
   cbcSeal(h: Handle, iv: Uint8Array, aad: Uint8Array, text: Uint8Array, tail: Uint8Array, icv: Uint8Array): void;
   cbcOpen(h: Handle, iv: Uint8Array, aad: Uint8Array, ct: Uint8Array, tail: Uint8Array, icv: Uint8Array, out: Uint8Array): boolean;
+  /** Batched UDP receive (native/esp-crypto/src/udp_batch.c; node/ike/udp-batch.ts). */
+  udpRecvOpen?(fd: number, data: Uint8Array, meta: Int32Array, slots: number, onBatch: (count: number) => void): ReceiverHandle;
+  udpRecvClose?(h: ReceiverHandle): void;
   /** OpenSSL_version(): the library the addon's symbols resolved to. */
   readonly openssl: string;
 }

@@ -15,7 +15,7 @@ import type { ResponderConfig } from '../../core/ike/responder-config.ts';
 import type { Responder } from '../../core/ike/responder.ts';
 import { espBackend, type EspBackendName } from '../crypto/native-suite.ts';
 import { checkAgainstNoble, checkEspAgainstNoble, createNodeSuite } from '../crypto/node-suite.ts';
-import { UdpHost } from './udp-host.ts';
+import { UdpHost, type ReceivePath } from './udp-host.ts';
 import { writeWiresharkKeys } from './wireshark-keys.ts';
 
 export interface ResponderRunOptions {
@@ -38,6 +38,8 @@ export interface RunningResponder {
   readonly ports: { ike: number; natt: number };
   /** Which ESP backend runs (`native` asked for but not loadable runs `node`, with `fallback` saying why). */
   readonly espBackend: { readonly name: EspBackendName; readonly detail: string; readonly fallback?: string };
+  /** How the sockets are read (`listen.receive`; `batched` asked for but not possible reads with `dgram`, `fallback` saying why). */
+  readonly receive: ReceivePath;
   /** The SAs' state now (secrets). */
   snapshot(): Snapshot;
   /** Runs an action on the engine now (a policy change) and sends what it produced. */
@@ -56,6 +58,7 @@ export async function runResponder(cfg: ResponderConfig, o: ResponderRunOptions)
     address: cfg.listen.address,
     localAddress: cfg.listen.address,
     ports: [cfg.listen.ikePort, cfg.listen.nattPort],
+    receive: cfg.listen.receive,
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.timeScale ? { timeScale: o.timeScale } : {}),
     onEvent: (e) => {
@@ -73,6 +76,7 @@ export async function runResponder(cfg: ResponderConfig, o: ResponderRunOptions)
     responder,
     ports: { ike: ike!, natt: natt! },
     espBackend: { name: backend.name, detail: backend.detail, ...(backend.fallback ? { fallback: backend.fallback } : {}) },
+    receive: host.receivePath,
     snapshot: () => takeSnapshot(gateway, host.clock(), new Date().toISOString()),
     act: (fn) => host.act(fn),
     close: () => host.close(),

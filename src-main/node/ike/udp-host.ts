@@ -5,9 +5,15 @@
  */
 import dgram from 'node:dgram';
 import type { Endpoint, IkeEvent, Output } from '../../core/ike/io.ts';
+import { attachBatchReceiver, type BatchReceiver } from './udp-batch.ts';
 
 export interface Engine {
   receive(now: number, datagram: Uint8Array, from: Endpoint, to: Endpoint): void;
+  /**
+   * True when `receive` keeps no reference to this datagram's octets once it returns: a batched
+   * host may then hand it a view of a buffer it reuses. Without it (or false) it gets a copy.
+   */
+  transient?(datagram: Uint8Array, to: Endpoint): boolean;
   tick(now: number): void;
   nextDeadline(): number;
   drain(): Output[];
@@ -27,6 +33,18 @@ export interface HostOptions {
    * with the same scale, so both ends see the same times. Timers are armed for real time.
    */
   readonly timeScale?: number;
+  /**
+   * `batched`: read with recvmmsg through the native addon (udp-batch.ts), many datagrams per
+   * call into JavaScript, falling back to node:dgram where that cannot run; `dgram` (default):
+   * node:dgram, one call per datagram.
+   */
+  readonly receive?: 'batched' | 'dgram';
+}
+
+/** How the host reads its sockets: `dgram` with the reason when `batched` was asked for and could not run. */
+export interface ReceivePath {
+  readonly name: 'batched' | 'dgram';
+  readonly fallback?: string;
 }
 
 /** Seconds, monotonic; a double, not a BigInt (this runs for every datagram). */
@@ -41,6 +59,9 @@ const MAX_LATE_REAL_S = 1;
 
 export class UdpHost {
   private readonly sockets = new Map<number, dgram.Socket>();
+  private readonly receivers: BatchReceiver[] = [];
+  /** Set by start(). */
+  receivePath: ReceivePath = { name: 'dgram' };
   /** The latest time given to the engine. */
   private last = -Infinity;
   private timer: NodeJS.Timeout | null = null;
@@ -75,12 +96,28 @@ export class UdpHost {
       const actual = s.address().port;
       bound.push(actual);
       this.sockets.set(actual, s);
+      s.on('error', () => {}); // ICMP errors from unreachable peers surface here; the engine's retransmissions deal with them
+      const to: Endpoint = { address: this.o.localAddress, port: actual };
+      if (this.o.receive === 'batched' && this.receivePath.fallback === undefined) {
+        const engine = this.engine;
+        const r = attachBatchReceiver(s, (bytes, address, port) => {
+          if (this.closed) return;
+          // A view of the batch buffer, overwritten by the next batch: copied unless the engine keeps nothing of it.
+          this.engine.receive(this.now(), engine.transient?.(bytes, to) === true ? bytes : bytes.slice(), { address, port }, to);
+          this.flush();
+        });
+        if (typeof r !== 'string') {
+          this.receivers.push(r);
+          this.receivePath = { name: 'batched' };
+          continue;
+        }
+        this.receivePath = { name: 'dgram', fallback: `listen.receive "batched": ${r}; using node:dgram` };
+      }
       s.on('message', (msg, rinfo) => {
         if (this.closed) return;
-        this.engine.receive(this.now(), new Uint8Array(msg.buffer, msg.byteOffset, msg.length), { address: rinfo.address, port: rinfo.port }, { address: this.o.localAddress, port: actual });
+        this.engine.receive(this.now(), new Uint8Array(msg.buffer, msg.byteOffset, msg.length), { address: rinfo.address, port: rinfo.port }, to);
         this.flush();
       });
-      s.on('error', () => {}); // ICMP errors from unreachable peers surface here; the engine's retransmissions deal with them
     }
     this.arm();
     return bound;
@@ -152,6 +189,7 @@ export class UdpHost {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    for (const r of this.receivers.splice(0)) r.close();
     await Promise.all([...this.sockets.values()].map((s) => new Promise<void>((done) => s.close(() => done()))));
     this.sockets.clear();
   }

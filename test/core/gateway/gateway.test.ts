@@ -38,6 +38,38 @@ describe('the Gateway carries ESP to and from its virtual host', () => {
     expect(t.gateway.host.counters.icmpEchoReplies).toBe(1);
   });
 
+  it('keeps nothing of an ESP datagram once receive returns (transient), so a UDP host may lend it a buffer it reuses', () => {
+    const run = (scribble: boolean) => {
+      const t = up();
+      const g = t.gateway;
+      const receive = g.receive.bind(g);
+      let lent = 0;
+      let kept = 0;
+      g.receive = (now, d, from, to) => {
+        receive(now, d, from, to);
+        // What a batched UDP host does: the next batch overwrites the octets of this one.
+        if (!g.transient(d, to)) kept++;
+        else if (scribble) {
+          lent++;
+          d.fill(0xee);
+        }
+      };
+      t.clientSends(ping(VIP, HOST, 7));
+      t.clientSends(udp(VIP, HOST, 100, 5, 40000, 7));
+      t.run(2);
+      t.act((now) => t.initiator.dpd(now));
+      t.run(4);
+      const traffic = t.events.filter((e) => e.by === 'r' && e.event.kind === 'traffic').map((e) => e.event);
+      return { lent, kept, delivered: t.delivered.map((d) => [...d]), traffic };
+    };
+    const plain = run(false);
+    const scribbled = run(true);
+    expect(scribbled.lent).toBe(2); // the two ESP packets
+    expect(scribbled.kept).toBeGreaterThan(0); // the DPD exchange: IKE is never lent
+    expect({ ...scribbled, lent: 0 }).toEqual(plain);
+    expect(plain.delivered).toHaveLength(2);
+  });
+
   it('echoes UDP on port 7 and swallows port 9 (RFC 862, RFC 863)', () => {
     const t = up();
     t.clientSends(udp(VIP, HOST, 100, 5, 40000, 7));

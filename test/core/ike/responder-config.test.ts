@@ -9,7 +9,7 @@ const minimal = { localId: 'gw.wakelab', secrets: [{ id: 'cli.probe', psk: 'x' }
 describe('parseResponderConfig', () => {
   it('accepts the shipped example', () => {
     const c = parseResponderConfig(example);
-    expect(c.listen).toEqual({ address: '0.0.0.0', ikePort: 500, nattPort: 4500 });
+    expect(c.listen).toEqual({ address: '0.0.0.0', ikePort: 500, nattPort: 4500, receive: 'batched' });
     expect(c.dpd.retransmit).toEqual({ timeoutS: 4, base: 1.8, tries: 5, jitterPct: 0, limitS: 0 });
   });
 

@@ -24,6 +24,9 @@ describe('IKE over UDP on loopback', () => {
     // The default ESP backend: the native addon where it is built, else node:crypto with the reason.
     expect(responder.espBackend.name).toBe(loadEspAddon().ok ? 'native' : 'node');
     expect(responder.espBackend.fallback === undefined).toBe(loadEspAddon().ok);
+    // Its sockets are read in batches (listen.receive's default) wherever the addon runs.
+    if (loadEspAddon().ok && process.platform === 'linux') expect(responder.receive).toEqual({ name: 'batched' });
+    else expect(responder.receive.fallback).toMatch(/^listen\.receive "batched": .+; using node:dgram$/);
 
     const client = await loopbackClient(cfg, base, 9);
     cleanup(() => client.host.close());
