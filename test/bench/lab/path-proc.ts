@@ -7,10 +7,13 @@
  * bench the same work costs several times as much, its memory cold after the responder's work.
  *
  *   node --import tsx test/bench/lab/path-proc.ts est|nosql|full [EVENTS]
+ *   WAKELAB_PATH_THRASH_KB=1024 node --import tsx test/bench/lab/path-proc.ts full
  *
  * `est`: the estimator alone; `nosql`: and the writer, its statements doing nothing; `full`: and
  * SQLite (a file in the temporary folder). Prints the CPU time per event (process.cpuUsage), and
- * of it, the wall time in the estimator, in queueing and in commits.
+ * of it, the wall time in the estimator, in queueing and in commits. With WAKELAB_PATH_THRASH_KB,
+ * each event is preceded by writes over that much other memory (the responder's work in the lab
+ * bench), so the split shows the same calls with cold caches.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,8 +64,23 @@ const random = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) /
 const ms = { estimate: 0, queue: 0, commit: 0 };
 let nextCommit = 250;
 let nextAdvance = 1000;
+/**
+ * WAKELAB_PATH_THRASH_KB=N: between events, write one octet in each 64-octet line of N KiB of a
+ * 64 MiB array (moving on through it), as the responder's own work between two of the lab's
+ * events evicts the caches. Outside the timed calls: the split shows what cold caches cost them.
+ */
+const THRASH = Number(process.env.WAKELAB_PATH_THRASH_KB ?? 0) * 1024;
+const junk = new Uint8Array(THRASH > 0 ? 64 << 20 : 0);
+let junkAt = 0;
+const thrash = (): void => {
+  for (let i = 0; i < THRASH; i += 64) {
+    junk[junkAt]++;
+    junkAt = (junkAt + 64) % junk.length;
+  }
+};
 const cpu0 = process.cpuUsage();
 for (let k = 0; k < EVENTS; k++) {
+  if (THRASH > 0) thrash();
   realMs = (k / RATE) * 1000;
   const t = (realMs / 1000) * 60;
   const e = traffic(Math.floor(random() * CLIENTS));
