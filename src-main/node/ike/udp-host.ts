@@ -81,15 +81,34 @@ export class UdpHost {
     this.clock = o.clock ?? (scale === 1 ? monotonic : () => monotonic() * scale);
   }
 
-  /** Binds every port; rejects with the socket error (EADDRINUSE, EACCES) if one fails. Returns the bound ports. */
+  /**
+   * Binds every port; rejects with the socket error (EADDRINUSE, EACCES) if one fails, with the
+   * ports already bound closed again. Returns the bound ports.
+   */
   async start(): Promise<number[]> {
+    try {
+      return await this.bindAll();
+    } catch (e) {
+      await this.close();
+      throw e;
+    }
+  }
+
+  private async bindAll(): Promise<number[]> {
     const bound: number[] = [];
     for (const port of this.o.ports) {
       const s = dgram.createSocket({ type: 'udp4', reuseAddr: false, recvBufferSize: RECV_BUFFER });
       await new Promise<void>((ok, fail) => {
-        s.once('error', fail);
+        s.once('error', (e) => {
+          try {
+            s.close();
+          } catch {
+            // already closed by node:dgram
+          }
+          fail(e);
+        });
         s.bind({ address: this.o.address, port, exclusive: true }, () => {
-          s.off('error', fail);
+          s.removeAllListeners('error');
           ok();
         });
       });

@@ -119,7 +119,9 @@ export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningL
       },
     });
   } catch (e) {
-    o.db.prepare('UPDATE labs SET stopped_at = ? WHERE id = ?').run(new Date().toISOString(), labId);
+    // It never ran (a port in use, a bad address): no lab row is left behind. Nothing refers to
+    // it yet; sessions are written with the first commit.
+    o.db.prepare('DELETE FROM labs WHERE id = ?').run(labId);
     throw e;
   }
   const now = (): number => clock() - t0;

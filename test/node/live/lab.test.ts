@@ -1,6 +1,7 @@
 // The live lab on loopback: our initiator against `runLab`; the session recording in SQLite holds
 // every datagram the estimator saw, the SA events without keys, and the wakeups with their energy;
 // exports read back.
+import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,27 @@ beforeAll(async () => void (base = await freeUdpPorts(4)));
 const cleanup = cleanupAfterEach();
 
 describe('the live lab on loopback', () => {
+  it('leaves no lab behind when it cannot start (a port in use)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wakelab-lab-'));
+    cleanup(() => rmSync(dir, { recursive: true, force: true }));
+    const { db } = openDatabase(join(dir, 'lab.db'));
+    cleanup(() => void db.close());
+    const busy = dgram.createSocket('udp4');
+    await new Promise<void>((ok) => busy.bind(base + 2, '127.0.0.1', ok));
+    cleanup(() => new Promise<void>((done) => busy.close(() => done())));
+    const responder = responderConfig({ listen: { address: '127.0.0.1', ikePort: base + 3, nattPort: base + 2 } });
+    const cfg = parseLabConfig({ responder, radio: 'lte' }, 'lab', () => ({ value: null, label: '' }));
+    await expect(runLab(cfg, { db, radio: (id) => ({ profile: radioProfile(id), json: '{}' }) })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM labs').get()).toEqual({ n: 0 });
+    // The IKE port it had bound is free again.
+    const again = dgram.createSocket('udp4');
+    await new Promise<void>((ok, fail) => {
+      again.once('error', fail);
+      again.bind(base + 3, '127.0.0.1', ok);
+    });
+    await new Promise<void>((done) => again.close(() => done()));
+  });
+
   it('records a client session: packets, SA events without keys, wakeups with energy, and exports it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wakelab-lab-'));
     cleanup(() => rmSync(dir, { recursive: true, force: true }));
