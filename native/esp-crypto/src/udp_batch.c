@@ -17,6 +17,11 @@
  * - One readable event reads at most ROUNDS batches, then returns to the event loop (epoll is
  *   level-triggered: it comes back while datagrams wait), so timers and sends still run in a flood.
  * - A throw in the callback becomes the process's uncaught exception, as from any event.
+ * - The duplicate is close-on-exec (a child process must not keep the port), leaves epoll before
+ *   it is closed, and is closed when the receiver is, not later; an error queued on the socket
+ *   (POLLERR) is read off and the watching goes on; an environment torn down with a receiver
+ *   open (a Worker ending) closes it first (an async cleanup hook), so libuv never calls into an
+ *   unloaded addon.
  */
 #if defined(__linux__)
 #define _GNU_SOURCE /* recvmmsg(2) */
@@ -25,12 +30,14 @@
 
 #if defined(__linux__)
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <node_api.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <uv.h>
@@ -50,6 +57,9 @@ typedef struct {
   napi_ref data_ref;
   napi_ref meta_ref;
   napi_async_context async;
+  /* Registered while libuv may still call us: an environment torn down (a Worker ending) closes
+   * the receiver first, and waits for on_closed, so no callback runs after the addon is gone. */
+  napi_async_cleanup_hook_handle cleanup;
   int fd;
   unsigned slots;
   size_t slot_bytes;
@@ -72,6 +82,10 @@ static napi_value fail(napi_env env, const char *message) {
 static void on_closed(uv_handle_t *handle) {
   receiver *r = (receiver *)handle;
   r->uv_closed = true;
+  if (r->cleanup != NULL) {
+    napi_remove_async_cleanup_hook(r->cleanup);
+    r->cleanup = NULL;
+  }
   if (r->handle_gone) free(r);
 }
 
@@ -79,17 +93,29 @@ static void on_closed(uv_handle_t *handle) {
 static void receiver_close(receiver *r) {
   if (r->closed) return;
   r->closed = true;
-  /* Stopped, the poll handle has left epoll (libuv: uv__poll_stop invalidates the descriptor), so
-   * the duplicate can be closed now, not in on_closed: libuv runs close callbacks after newer ones,
-   * and the socket's port must be free once Node reports the socket closed. */
   uv_poll_stop(&r->poll);
-  close(r->fd);
-  r->fd = -1;
   napi_delete_reference(r->env, r->callback);
   napi_delete_reference(r->env, r->data_ref);
   napi_delete_reference(r->env, r->meta_ref);
   napi_async_destroy(r->env, r->async);
   uv_close((uv_handle_t *)&r->poll, on_closed);
+  if (r->fd >= 0) {
+    /* The duplicate is closed now, not in on_closed: libuv runs close callbacks after newer ones,
+     * and the socket's port must be free once Node reports the socket closed. First out of epoll
+     * for certain: libuv may only queue its removal (io_uring), and a registration outliving the
+     * descriptor number would keep reporting the still-open socket. */
+    struct epoll_event none;
+    uv_loop_t *loop = r->poll.loop;
+    memset(&none, 0, sizeof none);
+    epoll_ctl(uv_backend_fd(loop), EPOLL_CTL_DEL, r->fd, &none);
+    close(r->fd);
+    r->fd = -1;
+  }
+}
+
+static void on_env_cleanup(napi_async_cleanup_hook_handle handle, void *arg) {
+  (void)handle;
+  receiver_close((receiver *)arg); /* on_closed removes the hook: the teardown waits until then */
 }
 
 static void call_js(receiver *r, int count) {
@@ -110,7 +136,15 @@ static void call_js(receiver *r, int count) {
 static void on_readable(uv_poll_t *handle, int status, int events) {
   receiver *r = (receiver *)handle;
   (void)events;
-  if (status < 0) return; /* a poll error: the socket's own error path reports it */
+  if (status < 0) {
+    /* An error queued on the socket (POLLERR; libuv has stopped the handle): read it off, as
+     * node:dgram would, and watch again. Reading goes on below. */
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (r->closed) return;
+    getsockopt(r->fd, SOL_SOCKET, SO_ERROR, &error, &length);
+    if (uv_poll_start(&r->poll, UV_READABLE, on_readable) != 0) return;
+  }
   for (int round = 0; round < ROUNDS && !r->closed; round++) {
     for (unsigned i = 0; i < r->slots; i++) {
       r->msgs[i].msg_hdr.msg_namelen = sizeof r->from[i];
@@ -184,7 +218,7 @@ napi_value udp_recv_open(napi_env env, napi_callback_info info) {
   r->slot_bytes = data_length / (size_t)slots;
   r->data = (unsigned char *)data;
   r->meta = (int32_t *)meta;
-  r->fd = dup(fd);
+  r->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0); /* a child process must not keep the socket (and its port) */
   if (r->fd < 0) {
     free(r);
     return fail(env, "udpRecvOpen: cannot duplicate the descriptor");
@@ -206,7 +240,7 @@ napi_value udp_recv_open(napi_env env, napi_callback_info info) {
   napi_create_string_utf8(env, "WakeLabUdpBatch", NAPI_AUTO_LENGTH, &name);
   if (napi_async_init(env, NULL, name, &r->async) != napi_ok || napi_create_reference(env, argv[4], 1, &r->callback) != napi_ok ||
       napi_create_reference(env, argv[1], 1, &r->data_ref) != napi_ok || napi_create_reference(env, argv[2], 1, &r->meta_ref) != napi_ok ||
-      uv_poll_start(&r->poll, UV_READABLE, on_readable) != 0) {
+      napi_add_async_cleanup_hook(env, on_env_cleanup, r, &r->cleanup) != napi_ok || uv_poll_start(&r->poll, UV_READABLE, on_readable) != 0) {
     receiver_close(r);
     return fail(env, "udpRecvOpen: cannot start watching the descriptor");
   }

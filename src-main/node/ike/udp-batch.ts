@@ -67,8 +67,10 @@ export function attachBatchReceiver(socket: dgram.Socket, onDatagram: OnDatagram
   const data = new Uint8Array(SLOTS * SLOT_BYTES);
   const meta = new Int32Array(SLOTS * META_INTS);
   const names = new Map<number, string>();
+  let closed = false;
   const onBatch = (count: number): void => {
-    for (let i = 0; i < count; i++) {
+    // `closed`: a datagram's handler may close the receiver; the rest of the batch is dropped.
+    for (let i = 0; i < count && !closed; i++) {
       const m = i * META_INTS;
       // Cannot happen on a udp4 socket with 64 KiB slots; dropped as the kernel would a bad datagram.
       if ((meta[m + 3]! & (FLAG_TRUNCATED | FLAG_NOT_IPV4)) !== 0) continue;
@@ -93,7 +95,8 @@ export function attachBatchReceiver(socket: dgram.Socket, onDatagram: OnDatagram
     close(receiver);
     return "node:dgram's reading could not be stopped";
   }
-  let closed = false;
+  // The addon holds `onBatch` strongly, and `onBatch`'s closure holds `receiver`: an open receiver
+  // is never collected, so it reads until closed (close it before the socket).
   return {
     close() {
       if (closed) return;

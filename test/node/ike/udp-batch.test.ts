@@ -2,7 +2,9 @@
 // datagram arrives whole, with its source, in order, many per batch; a batch's views are reused, so
 // the UDP host copies what an engine may keep; closing stops the reading and leaves sending alone.
 // Without the addon these tests are skipped, except with WAKELAB_NATIVE_REQUIRED=1 (.ci/run).
+import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { Endpoint, Output } from '../../../src-main/core/ike/io.ts';
 import { loadEspAddon } from '../../../src-main/node/crypto/native-suite.ts';
@@ -15,6 +17,8 @@ const required = process.env.WAKELAB_NATIVE_REQUIRED === '1';
 const cleanup = cleanupAfterEach();
 /** The batch buffer's slot size (udp-batch.ts): a view's slot is its offset divided by this. */
 const SLOT_BYTES = 65_536;
+/** The addon's file, for a child process to load. */
+const ADDON = available ? createRequire(import.meta.url).resolve('@wakelab/esp-crypto') : '';
 
 it('batched receive is available where the addon is built (a failure with WAKELAB_NATIVE_REQUIRED=1)', () => {
   if (required) expect(available).toBe(true);
@@ -25,6 +29,17 @@ async function bound(): Promise<dgram.Socket> {
   const s = dgram.createSocket('udp4');
   await new Promise<void>((ok) => s.bind(0, '127.0.0.1', ok));
   cleanup(() => new Promise<void>((done) => s.close(() => done())));
+  return s;
+}
+
+/** A socket bound to `port` (exclusive): rejects with EADDRINUSE while anything still holds it. */
+async function rebind(port: number): Promise<dgram.Socket> {
+  const s = dgram.createSocket('udp4');
+  cleanup(() => new Promise<void>((done) => s.close(() => done())));
+  await new Promise<void>((ok, fail) => {
+    s.once('error', fail);
+    s.bind({ port, address: '127.0.0.1', exclusive: true }, ok);
+  });
   return s;
 }
 
@@ -102,6 +117,51 @@ describe.skipIf(!available)('batched UDP receive', () => {
     await new Promise((res) => setTimeout(res, 50));
     expect(count).toBe(1);
   });
+
+  it('drops the rest of a batch once a datagram\'s handler closes the receiver', async () => {
+    const rx = await bound();
+    const peer = await bound();
+    let count = 0;
+    const r = attachBatchReceiver(rx, () => {
+      if (++count === 3) r.close();
+    }) as BatchReceiver;
+    for (let i = 0; i < 10; i++) peer.send(datagram(i, 10), rx.address().port, '127.0.0.1');
+    await until('three datagrams', () => count >= 3);
+    await new Promise((res) => setTimeout(res, 50));
+    expect(count).toBe(3);
+  });
+
+  it('keeps its descriptor out of child processes (the port is free after close, whatever runs on)', async () => {
+    const e = { receive: () => {}, tick: () => {}, nextDeadline: () => Infinity, drain: (): Output[] => [] };
+    const host = new UdpHost(e, { address: '127.0.0.1', localAddress: '127.0.0.1', ports: [0], onEvent: () => {}, receive: 'batched' });
+    const [port] = await host.start();
+    const child = spawn('sleep', ['10'], { stdio: 'ignore' });
+    cleanup(() => void child.kill());
+    await host.close();
+    expect((await rebind(port!)).address().port).toBe(port);
+  });
+
+  it('lets a Worker that still has a receiver open end without harm', () => {
+    // In a child process: a crash there (the addon's callbacks run after it is unloaded) is an exit status, not this test's.
+    const worker = [
+      "const dgram = require('node:dgram');",
+      `const addon = require(${JSON.stringify(ADDON)});`,
+      "const s = dgram.createSocket('udp4');",
+      "s.bind(0, '127.0.0.1', () => {",
+      "  const st = s[Object.getOwnPropertySymbols(s).find((k) => k.description === 'state symbol')];",
+      '  globalThis.h = addon.udpRecvOpen(st.handle.fd, new Uint8Array(64), new Int32Array(4), 1, () => {});',
+      '  st.handle.recvStop();',
+      "  require('node:worker_threads').parentPort.postMessage('open');",
+      '});',
+    ].join('\n');
+    const code = [
+      "const { Worker } = require('node:worker_threads');",
+      `const w = new Worker(${JSON.stringify(worker)}, { eval: true });`,
+      "w.on('message', () => w.terminate().then(() => console.log('terminated')));",
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 20_000 });
+    expect({ status: r.status, signal: r.signal, out: r.stdout.trim() }, r.stderr).toEqual({ status: 0, signal: null, out: 'terminated' });
+  });
 });
 
 describe.skipIf(!available)('UdpHost with batched receive', () => {
@@ -160,13 +220,7 @@ describe.skipIf(!available)('UdpHost with batched receive', () => {
     expect(host.receivePath).toEqual({ name: 'batched' });
     await host.close();
     // The receiver's duplicate of the descriptor must be gone too, or the socket (and its port) lives on.
-    const again = dgram.createSocket('udp4');
-    cleanup(() => new Promise<void>((done) => again.close(() => done())));
-    await new Promise<void>((ok, fail) => {
-      again.once('error', fail);
-      again.bind({ port: port!, address: '127.0.0.1', exclusive: true }, ok);
-    });
-    expect(again.address().port).toBe(port);
+    expect((await rebind(port!)).address().port).toBe(port);
   });
 
   it('reads with node:dgram when asked to, or by default', async () => {
