@@ -10,6 +10,7 @@ import type Database from 'better-sqlite3';
 import { Catalog } from '../node/catalog.ts';
 import { readJsonFile } from '../node/files.ts';
 import { isLifecycle, jsonLine, textLine } from '../node/ike/log-line.ts';
+import { fallbackWarning } from '../node/ike/run-responder.ts';
 import { runLab, type LabRadio, type RunningLab } from '../node/live/run-lab.ts';
 import { dbError, openDatabase } from '../node/store/open.ts';
 import { defaultDataDir } from '../node/store/paths.ts';
@@ -65,8 +66,8 @@ export async function startLab(cfg: LabConfig, label: string, dbFile: string, p:
       },
       onCommitError: (e) => warn(`could not write to ${dbFile}, will retry: ${(dbError(dbFile, e) as Error).message}`),
     });
-    if (lab.responder.espBackend.fallback) warn(lab.responder.espBackend.fallback);
-    else if (lab.responder.receive.fallback) warn(lab.responder.receive.fallback); // the same missing addon otherwise: one warning
+    const fallback = fallbackWarning(lab.responder);
+    if (fallback) warn(fallback);
     return { lab, db };
   } catch (e) {
     db.close();

@@ -11,7 +11,7 @@ import { parseResponderConfig } from '../../core/ike/responder-config.ts';
 import { DEFAULT_SEQ_JUMP, parseSnapshot } from '../../core/gateway/snapshot.ts';
 import { readJsonFile, writeFileAtomic } from '../../node/files.ts';
 import { jsonLine, textLine } from '../../node/ike/log-line.ts';
-import { runResponder, type RunningResponder } from '../../node/ike/run-responder.ts';
+import { fallbackWarning, runResponder, type RunningResponder } from '../../node/ike/run-responder.ts';
 import { untilSignal, warn } from '../context.ts';
 import { prepareKeysDir } from '../keys-dir.ts';
 import { listenError } from '../../node/ike/listen-error.ts';
@@ -67,8 +67,8 @@ export function registerResponder(program: Command): void {
         throw listenError(e, cfg);
       }
       const esp = running.espBackend;
-      if (esp.fallback) warn(esp.fallback);
-      else if (running.receive.fallback) warn(running.receive.fallback); // the same missing addon otherwise: one warning
+      const fallback = fallbackWarning(running);
+      if (fallback) warn(fallback);
       const line = `WakeLab responder listening on ${cfg.listen.address} ports ${running.ports.ike} and ${running.ports.natt} as "${cfg.localId}" (ESP: ${esp.name}, ${esp.detail}; receive: ${running.receive.name})`;
       process.stdout.write(opts.jsonLog ? JSON.stringify({ kind: 'listening', address: cfg.listen.address, ...running.ports, espBackend: esp.name, receive: running.receive.name }) + '\n' : line + '\n');
       const live = running;

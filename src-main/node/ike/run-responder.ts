@@ -47,6 +47,14 @@ export interface RunningResponder {
   close(): Promise<void>;
 }
 
+/**
+ * What a start fell back from, to warn about once: the ESP backend's reason, else the receive
+ * path's (a missing addon is the reason for both, and said once).
+ */
+export function fallbackWarning(r: Pick<RunningResponder, 'espBackend' | 'receive'>): string | undefined {
+  return r.espBackend.fallback ?? r.receive.fallback;
+}
+
 export async function runResponder(cfg: ResponderConfig, o: ResponderRunOptions): Promise<RunningResponder> {
   checkAgainstNoble(); // OpenSSL must agree with the reference suite before it is trusted
   const suite = createNodeSuite();

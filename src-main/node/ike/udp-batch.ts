@@ -35,7 +35,6 @@ export interface BatchReceiver {
 interface UdpHandle {
   readonly fd: number;
   recvStop(): number;
-  recvStart(): number;
 }
 
 /** The socket's handle, found without the deprecated `_handle` getter (DEP0112). */
@@ -43,7 +42,7 @@ function udpHandle(socket: dgram.Socket): UdpHandle | null {
   const key = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
   const state = key ? (socket as unknown as Record<symbol, { handle?: Partial<UdpHandle> } | undefined>)[key] : undefined;
   const h = state?.handle;
-  return h && Number.isInteger(h.fd) && (h.fd as number) >= 0 && typeof h.recvStop === 'function' && typeof h.recvStart === 'function' ? (h as UdpHandle) : null;
+  return h && Number.isInteger(h.fd) && (h.fd as number) >= 0 && typeof h.recvStop === 'function' ? (h as UdpHandle) : null;
 }
 
 function formatAddress(a: number): string {

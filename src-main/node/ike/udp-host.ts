@@ -122,7 +122,7 @@ export class UdpHost {
         const r = attachBatchReceiver(s, (bytes, address, port) => {
           if (this.closed) return;
           // A view of the batch buffer, overwritten by the next batch: copied unless the engine keeps nothing of it.
-          this.engine.receive(this.now(), engine.transient?.(bytes, to) === true ? bytes : bytes.slice(), { address, port }, to);
+          engine.receive(this.now(), engine.transient?.(bytes, to) === true ? bytes : bytes.slice(), { address, port }, to);
           this.flush();
         });
         if (typeof r !== 'string') {
