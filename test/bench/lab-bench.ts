@@ -68,6 +68,8 @@ interface Stats {
   commitMaxMs: number;
   records: number;
   rows: number;
+  gcMs: number;
+  mainCpuMs: number;
 }
 
 export interface ArmResult {
@@ -79,6 +81,10 @@ export interface ArmResult {
   readonly cores: number;
   readonly estimateShare: number;
   readonly storeShare: number;
+  /** Garbage collection's share of the gateway's CPU (main-thread pauses). */
+  readonly gcShare: number;
+  /** CPU of the gateway's threads other than the main one (V8's collector and compiler helpers), a datagram. */
+  readonly helperUsPerDatagram: number;
   /** Packets, SA events and wakeups stored per second. */
   readonly recordsPerS: number;
   readonly rowsPerS: number;
@@ -160,7 +166,15 @@ async function startArm(c: LabBenchConfig, mode: Mode, round: number, dir: strin
       ],
     }),
   );
-  const gw = new Proc(spawn(process.execPath, ['--import', TSX, GATEWAY, mode, labFile, join(dir, `lab-${mode}-${round}.db`)], { cwd: ROOT }));
+  // WAKELAB_BENCH_LAB_CPU_PROF=DIR: each gateway writes a CPU profile to DIR/MODE-ROUND when it stops.
+  const profDir = process.env.WAKELAB_BENCH_LAB_CPU_PROF;
+  const prof = profDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profDir, `${mode}-${round + 1}`)}`] : [];
+  // WAKELAB_BENCH_LAB_WINDOW_PROF=DIR: each gateway profiles the measured window only (gateway-proc.ts).
+  const windowDir = process.env.WAKELAB_BENCH_LAB_WINDOW_PROF;
+  const env = windowDir ? { ...process.env, WAKELAB_BENCH_LAB_WINDOW_PROF: join(windowDir, `${mode}-${round + 1}.cpuprofile`) } : process.env;
+  // WAKELAB_BENCH_LAB_NODE_ARGS="--flag ...": more node/V8 flags for both gateways (experiments).
+  const extra = (process.env.WAKELAB_BENCH_LAB_NODE_ARGS ?? '').split(' ').filter((x) => x !== '');
+  const gw = new Proc(spawn(process.execPath, [...extra, ...prof, '--import', TSX, GATEWAY, mode, labFile, join(dir, `lab-${mode}-${round}.db`)], { cwd: ROOT, env }));
   await gw.next((o) => o.kind === 'ready', 30_000, 'the gateway');
   const stats = async (): Promise<Stats> => {
     const p = gw.next((o) => o.kind === 'stats', 10_000, 'gateway stats');
@@ -197,6 +211,8 @@ function result(c: LabBenchConfig, arm: Arm, a: Stats, b: Stats, load: number): 
     cores: cpuMs / 1000 / realS,
     estimateShare: (b.estimateMs - a.estimateMs) / cpuMs,
     storeShare: (b.queueMs - a.queueMs + b.commitMs - a.commitMs) / cpuMs,
+    gcShare: (b.gcMs - a.gcMs) / cpuMs,
+    helperUsPerDatagram: ((cpuMs - (b.mainCpuMs - a.mainCpuMs)) * 1000) / datagrams,
     recordsPerS: (b.records - a.records) / realS,
     rowsPerS: (b.rows - a.rows) / realS,
     commitsPerS: (b.commits - a.commits) / realS,
@@ -242,7 +258,7 @@ async function round(c: LabBenchConfig, r: number, dir: string, log: (l: string)
       const [f, b] = [0, 1].map((i) => result(c, arms[i]!, marks[k]![i]!, m[i]!, load));
       return f!.cpuUsPerDatagram / b!.cpuUsPerDatagram - 1;
     });
-    for (const a of out) log(`  ${a.mode} round ${r + 1}: ${a.datagramsPerS.toFixed(0)} datagrams/s, ${a.cpuUsPerDatagram.toFixed(1)} us CPU each (${a.cores.toFixed(2)} cores), clients up after ${a.upAfterS.toFixed(1)} s`);
+    for (const a of out) log(`  ${a.mode} round ${r + 1}: ${a.datagramsPerS.toFixed(0)} datagrams/s, ${a.cpuUsPerDatagram.toFixed(1)} us CPU each (${a.cores.toFixed(2)} cores, GC ${(a.gcShare * 100).toFixed(1)} %), clients up after ${a.upAfterS.toFixed(1)} s`);
     log(`  round ${r + 1}, ${modes[0]} over bare by slice: ${slices.map((x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`).join(', ')} (load ${load.toFixed(1)})`);
     return { arms: out, slices };
   } finally {
@@ -286,7 +302,7 @@ export function labReport(r: LabBenchResult, c: LabBenchConfig): { lines: string
     `${c.clients} emulated clients (strongSwan Android, charon with DPD 30 s, iOS DPD high, Android with an echo a minute), ${c.timeScale}x real time; gateway DPD 30 s; ${c.rounds} round(s), both gateways loaded at once (each with its own fleet) and measured over the same ${c.windowS} s in ${SLICES} slices; medians.`,
     '',
     table(
-      ['gateway', 'datagrams/s', 'CPU / datagram', 'cores', 'estimator share', 'store share', 'stored /s (packets, events, wakeups)', 'SQLite rows/s', 'commits/s', 'commit (mean / max)', 'RSS / client', 'heap / client'],
+      ['gateway', 'datagrams/s', 'CPU / datagram', 'cores', 'helper threads / datagram', 'estimator share', 'store share', 'GC share', 'stored /s (packets, events, wakeups)', 'SQLite rows/s', 'commits/s', 'commit (mean / max)', 'RSS / client', 'heap / client'],
       (['full', 'bare'] as const).map((mode) => {
         const xs = mode === 'full' ? full : bare;
         return [
@@ -294,8 +310,10 @@ export function labReport(r: LabBenchResult, c: LabBenchConfig): { lines: string
           m(xs, (a) => a.datagramsPerS).toFixed(0),
           `${m(xs, (a) => a.cpuUsPerDatagram).toFixed(1)} us`,
           m(xs, (a) => a.cores).toFixed(2),
+          `${m(xs, (a) => a.helperUsPerDatagram).toFixed(1)} us`,
           mode === 'full' ? pct(m(xs, (a) => a.estimateShare)) : '-',
           mode === 'full' ? pct(m(xs, (a) => a.storeShare)) : '-',
+          pct(m(xs, (a) => a.gcShare)),
           mode === 'full' ? m(xs, (a) => a.recordsPerS).toFixed(0) : '-',
           mode === 'full' ? m(xs, (a) => a.rowsPerS).toFixed(0) : '-',
           mode === 'full' ? m(xs, (a) => a.commitsPerS).toFixed(1) : '-',

@@ -14,7 +14,8 @@
  * WAKELAB_BENCH_IKE_CPU_PROF=DIR also writes and summarizes a CPU profile of WakeLab's responder;
  * WAKELAB_BENCH_IKE_WHATIF=1 adds a row for the same Responder with node:crypto (not shipped).
  * The `lab` part (1000 emulated clients against the live lab and against the responder alone;
- * lab-bench.ts) is opt-in as well: about 4 minutes.
+ * lab-bench.ts) is opt-in as well: about 4 minutes. WAKELAB_BENCH_LAB_CPU_PROF=DIR has each of its
+ * gateways write a CPU profile there (DIR/full-1, DIR/bare-1, ...; node --cpu-prof).
  * The `esp-testbed` part (ESP packets/s through the interop testbed, WakeLab's responder against
  * charon as the gateway; esp-testbed-bench.ts) is opt-in too: root, about 4 minutes.
  * WAKELAB_BENCH_ESP_TESTBED_CPU_PROF=DIR adds a CPU profile of WakeLab's responder there;

@@ -16,6 +16,7 @@
  * - Every datagram in and out is reported as a `traffic` event with its class (ike/traffic.ts):
  *   what the live estimator and session recordings feed on.
  */
+import { EndpointMap } from '../net/endpoint-map.ts';
 import { parseIpv4 } from '../net/ipv4.ts';
 import type { CryptoSuite } from '../crypto/suite.ts';
 import { DataPlane } from '../esp/data-plane.ts';
@@ -59,9 +60,9 @@ export class Gateway {
   private readonly push: readonly PushToClients[];
   /** Push streams by IKE SA, stopped when it goes. */
   private readonly pushes = new Map<string, number[]>();
-  /** Which IKE SA each peer endpoint ("address:port") belongs to, and back: keepalives carry no SPI. */
-  private readonly saAt = new Map<string, string>();
-  private readonly peerOf = new Map<string, string>();
+  /** Which IKE SA each peer endpoint belongs to, and back: keepalives carry no SPI. */
+  private readonly saAt = new EndpointMap<string>();
+  private readonly peerOf = new Map<string, Endpoint>();
   /**
    * The gateway's own NAT-T keepalives (policy keepaliveS > 0): to a peer behind a NAT, after
    * keepaliveS without sending it anything (RFC 3948 4 has the NATed side send them; a gateway
@@ -212,7 +213,7 @@ export class Gateway {
   }
 
   private keepaliveNote(from: Endpoint): TrafficNote {
-    const sa = this.saAt.get(`${from.address}:${from.port}`);
+    const sa = this.saAt.get(from);
     return sa === undefined ? { cls: 'keepalive' } : { cls: 'keepalive', sa };
   }
 
@@ -222,9 +223,10 @@ export class Gateway {
     if (old !== undefined && this.saAt.get(old) === sa) this.saAt.delete(old);
     this.peerOf.delete(sa);
     if (!peer) return;
-    const key = `${peer.address}:${peer.port}`;
-    this.saAt.set(key, sa);
-    this.peerOf.set(sa, key);
+    // A copy: the event's endpoint object is the caller's.
+    const at = { address: peer.address, port: peer.port };
+    this.saAt.set(at, sa);
+    this.peerOf.set(sa, at);
   }
 
   private onEvent(now: number, e: IkeEvent): void {

@@ -63,6 +63,18 @@ export interface BackgroundTraffic {
 const NONE_OPENED: LiveWakeup[] = Object.freeze([]) as never;
 const NONE_CLOSED: ClosedWakeup[] = Object.freeze([]) as never;
 
+/**
+ * Where the meter's times sit in its Float64Array (`ClientMeter.f`): one array, not double fields,
+ * each of which V8 keeps in a box of its own (a cache line more a datagram; radio-model.ts).
+ */
+/** The latest time the radio was fed. */
+const LAST = 0;
+/** The latest datagram from and to the client (NaN: none yet). */
+const LAST_IN = 1;
+const LAST_OUT = 2;
+/** When the next background datagram comes (Infinity: no background model). */
+const BACKGROUND_AT = 3;
+
 export class ClientMeter {
   radio: RadioModel;
   profile: RadioProfile;
@@ -78,34 +90,39 @@ export class ClientMeter {
   readonly recent = new RecentPackets(RECENT_PACKETS);
   private packetsIn = 0;
   private packetsOut = 0;
-  private lastIn: number | null = null;
-  private lastOut: number | null = null;
-  private last: number;
-
-  /** When the next background datagram comes (Infinity: no background model). */
-  private backgroundAt: number;
+  private readonly f = new Float64Array(4);
 
   constructor(
     readonly client: string,
     profile: RadioProfile,
     readonly since: number,
     private readonly background: BackgroundTraffic | null = null,
+    /** Its number in its estimator (estimator.ts), carried with its datagrams. */
+    readonly ordinal = 0,
   ) {
     this.profile = profile;
     this.radio = new RadioModel(profile, { startS: since, record: true });
-    this.last = since;
-    this.backgroundAt = background ? since + background.everyS : Infinity;
+    this.f[LAST] = since;
+    this.f[LAST_IN] = NaN;
+    this.f[LAST_OUT] = NaN;
+    this.f[BACKGROUND_AT] = background ? since + background.everyS : Infinity;
+  }
+
+  /** The latest time the radio was fed (the meter's clock: it does not go backwards). */
+  private get last(): number {
+    return this.f[LAST]!;
   }
 
   /** The background datagrams due by `t`, fed to the radio before anything at `t`. */
   private feedBackground(t: number): void {
     const b = this.background;
     if (!b) return;
-    while (this.backgroundAt <= t) {
-      const at = Math.max(this.backgroundAt, this.last);
-      this.radio.packet(at, false, b.bytes, CAUSE.data);
-      this.last = at;
-      this.backgroundAt += b.everyS;
+    const f = this.f;
+    while (f[BACKGROUND_AT]! <= t) {
+      const at = Math.max(f[BACKGROUND_AT]!, f[LAST]!);
+      this.radio.carry(at, false, b.bytes, CAUSE.data);
+      f[LAST] = at;
+      f[BACKGROUND_AT] += b.everyS;
     }
   }
 
@@ -144,7 +161,7 @@ export class ClientMeter {
     b.totalJ += this.radio.totalJ;
     b.count += this.radio.log!.time.length;
     this.profile = profile;
-    this.radio = new RadioModel(profile, { startS: this.last, record: true });
+    this.radio = new RadioModel(profile, { startS: this.f[LAST]!, record: true });
     this.seen = 0;
     this.closed = 0;
     return { opened, closed };
@@ -157,18 +174,28 @@ export class ClientMeter {
    */
   packet(t: number, fromClient: boolean, ipBytes: number, cls: TrafficClass): LiveWakeup[] {
     // (Wakeups this packet closed are picked up by `closedWakeups`.)
-    this.feedBackground(t);
-    this.last = Math.max(this.last, t);
+    const f = this.f;
+    if (f[BACKGROUND_AT]! <= t) this.feedBackground(t);
     if (fromClient) {
       this.packetsIn++;
-      this.lastIn = t;
+      f[LAST_IN] = t;
     } else {
       this.packetsOut++;
-      this.lastOut = t;
+      f[LAST_OUT] = t;
     }
     const cause = causeOf(cls);
-    this.radio.packet(this.last, fromClient, ipBytes, cause);
-    this.recent.push(this.last, fromClient, ipBytes, cause);
+    // `t` itself is passed on where it can be: V8 boxes a double it passes to a call it does not
+    // inline unless it is the one it was given (a handshake's datagrams, charged once their client
+    // is known, can be older than the meter's clock).
+    if (t >= f[LAST]!) {
+      f[LAST] = t;
+      this.radio.carry(t, fromClient, ipBytes, cause);
+      this.recent.push(t, fromClient, ipBytes, cause);
+    } else {
+      const at = f[LAST]!;
+      this.radio.carry(at, fromClient, ipBytes, cause);
+      this.recent.push(at, fromClient, ipBytes, cause);
+    }
     // Most datagrams open no wakeup: the radio's count says so without its log being read, which
     // a thousand clients' datagrams would each miss in the cache.
     return this.radio.loggedWakeups === this.seen ? NONE_OPENED : this.opened();
@@ -208,7 +235,7 @@ export class ClientMeter {
     this.feedBackground(now);
     const t = Math.max(now, this.last);
     this.radio.finish(t);
-    this.last = t;
+    this.f[LAST] = t;
     return this.closedWakeups(t);
   }
 
@@ -216,7 +243,7 @@ export class ClientMeter {
     this.feedBackground(now);
     const t = Math.max(now, this.last);
     this.radio.chargeTo(t);
-    this.last = t;
+    this.f[LAST] = t;
   }
 
   /** Energy is charged up to `now` (idle paging and tails included). */
@@ -240,8 +267,8 @@ export class ClientMeter {
       wakeupsPerHour: perHour,
       packetsIn: this.packetsIn,
       packetsOut: this.packetsOut,
-      lastIn: this.lastIn,
-      lastOut: this.lastOut,
+      lastIn: Number.isNaN(this.f[LAST_IN]!) ? null : this.f[LAST_IN]!,
+      lastOut: Number.isNaN(this.f[LAST_OUT]!) ? null : this.f[LAST_OUT]!,
     };
   }
 }

@@ -20,6 +20,8 @@ export type Traffic = Extract<IkeEvent, { kind: 'traffic' }>;
 /** A datagram charged to a client, for its session recording. */
 export interface ClientPacket {
   readonly client: string;
+  /** The client's number in this estimator: 0, 1, ... in the order clients became known. */
+  readonly meter: number;
   readonly t: number;
   readonly traffic: Traffic;
 }
@@ -31,7 +33,10 @@ export interface ClientEvent {
   readonly event: Exclude<IkeEvent, { kind: 'traffic' | 'exchange' | 'drop' | 'keepalive' }>;
 }
 
-/** What one event produced. */
+/**
+ * What one event produced. Valid until the estimator's next call: the answer to a known client's
+ * datagram is one object refilled each time (see `onEvent`); callers copy what they keep.
+ */
 export interface LiveOutput {
   readonly wakeups: LiveWakeup[];
   readonly closed: ClosedWakeup[];
@@ -54,6 +59,14 @@ const emptyOutput = (): LiveOutput => ({ wakeups: [], closed: [], packets: [], e
 /** The output of an event that produces nothing (frozen: callers only read outputs). */
 const NOTHING: LiveOutput = Object.freeze({ wakeups: Object.freeze([]) as never[], closed: Object.freeze([]) as never[], packets: Object.freeze([]) as never[], events: Object.freeze([]) as never[] });
 
+/** The answer to a known client's datagram, refilled for each (no garbage a datagram). */
+interface DatagramOutput {
+  wakeups: LiveWakeup[];
+  readonly closed: ClosedWakeup[];
+  readonly packets: [{ client: string; meter: number; t: number; traffic: Traffic }];
+  readonly events: ClientEvent[];
+}
+
 export class LiveEstimator {
   private readonly meters = new Map<string, ClientMeter>();
   /** IKE SA name to its client's meter (one lookup a datagram, not two). */
@@ -61,19 +74,31 @@ export class LiveEstimator {
   private readonly waiting = new Map<string, { t: number; traffic: Traffic }[]>();
   /** Datagrams that reached no client: handshakes that failed, strays. */
   unattributed = 0;
+  private readonly datagram: DatagramOutput;
 
-  constructor(private readonly o: LiveEstimatorOptions) {}
+  constructor(private readonly o: LiveEstimatorOptions) {
+    // A first datagram, never reported, gives the refilled answer its fields' shapes.
+    const none: Traffic = { kind: 'traffic', dir: 'in', peer: { address: '', port: 0 }, local: { address: '', port: 0 }, bytes: 0, ipBytes: 0, head: new Uint8Array(0), cls: 'data', sa: undefined, messageId: undefined, request: undefined, spi: undefined };
+    this.datagram = { wakeups: NOTHING.wakeups, closed: NOTHING.closed, packets: [{ client: '', meter: 0, t: 0.5, traffic: none }], events: NOTHING.events };
+  }
 
   onEvent(t: number, e: IkeEvent): LiveOutput {
     // Most events of a busy gateway change nothing here: one shared, frozen answer, no garbage.
     if (e.kind === 'exchange' || e.kind === 'drop' || e.kind === 'keepalive') return NOTHING;
     if (e.kind === 'traffic') {
-      // Every datagram of a known client comes here: its answer is built whole, the empty lists
-      // shared (two objects a datagram, not five).
+      // Every datagram of a known client comes here: its answer is one object refilled each time,
+      // the empty lists shared. Objects made per datagram and the doubles V8 boxes were most of the
+      // lab's garbage, and so of its collector's work (BENCHMARKS.md, "The live lab").
       const m = e.sa !== undefined ? this.meterOf.get(e.sa) : undefined;
       if (m !== undefined) {
-        const wakeups = m.packet(t, e.dir === 'in', e.ipBytes, e.cls);
-        return { wakeups, closed: NOTHING.closed, packets: [{ client: m.client, t, traffic: e }], events: NOTHING.events };
+        const out = this.datagram;
+        out.wakeups = m.packet(t, e.dir === 'in', e.ipBytes, e.cls);
+        const p = out.packets[0];
+        p.client = m.client;
+        p.meter = m.ordinal;
+        p.t = t;
+        p.traffic = e;
+        return out;
       }
     }
     const out = emptyOutput();
@@ -188,13 +213,13 @@ export class LiveEstimator {
 
   private meterFor(client: string, since: number): ClientMeter {
     let m = this.meters.get(client);
-    if (!m) this.meters.set(client, (m = new ClientMeter(client, this.o.profileFor(client), since, this.o.backgroundFor?.(client) ?? null)));
+    if (!m) this.meters.set(client, (m = new ClientMeter(client, this.o.profileFor(client), since, this.o.backgroundFor?.(client) ?? null, this.meters.size)));
     return m;
   }
 
   /** (Tails that ended are reported by `advance`, which the lab calls with every commit.) */
   private feed(m: ClientMeter, client: string, t: number, e: Traffic, out: LiveOutput): void {
-    out.packets.push({ client, t, traffic: e });
+    out.packets.push({ client, meter: m.ordinal, t, traffic: e });
     const opened = m.packet(t, e.dir === 'in', e.ipBytes, e.cls);
     if (opened.length > 0) out.wakeups.push(...opened);
   }

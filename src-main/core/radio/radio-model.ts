@@ -9,7 +9,7 @@
  * inside that tail only pay their own transfer energy. Idle paging is charged to `baseline`.
  */
 import { CAUSE, type CauseCode } from '../causes.ts';
-import { compileProfile, StageKind } from './compiled-profile.ts';
+import { compileProfile, StageKind, type CompiledProfile } from './compiled-profile.ts';
 import type { RadioProfile } from './profile.ts';
 
 /** Columnar log of radio wakeups, one entry per wakeup, filled when recording is on. */
@@ -32,72 +32,54 @@ const BASELINE = CAUSE.baseline;
 /** The name timelines give the time a promotion takes. */
 export const PROMOTION_STATE = 'promotion';
 
+/**
+ * Where the radio's running doubles sit in its one Float64Array (`RadioModel.s`): energy and
+ * wakeups by cause code, then the times and the open wakeup's energy. One array rather than
+ * fields: V8 keeps each double field in a box of its own, and a live lab of a thousand radios
+ * then met several scattered cache lines a packet, and allocated a box for each double it passed
+ * on (BENCHMARKS.md, "The live lab").
+ */
+const ENERGY = 0;
+const WAKEUPS = 6;
+/** Energy has been charged up to this time. */
+const ACC = 12;
+const STAGE_START = 13;
+const OPEN_ENERGY = 14;
+const SLOTS = 16;
+
 export class RadioModel {
   readonly profile: RadioProfile;
-  /** Energy so far by cause code, J. */
-  readonly energyJ = new Float64Array(6);
-  /** Radio wakeups so far by cause code. */
-  readonly wakeups = new Float64Array(6);
+  /** Energy so far by cause code, J (a view of the radio's state array). */
+  readonly energyJ: Float64Array;
+  /** Radio wakeups so far by cause code (a view of the radio's state array). */
+  readonly wakeups: Float64Array;
   readonly log: WakeupLog | null;
 
-  // The compiled profile (compiled-profile.ts), shared with every radio on the same profile.
-  private readonly n: number;
-  private readonly dur: Float64Array;
-  private readonly pw: Float64Array;
-  private readonly kind: Uint8Array;
-  private readonly stageIdle: Uint8Array;
-  private readonly stPromoS: Float64Array;
-  private readonly stPromoJ: Float64Array;
-  private readonly thrUp: Float64Array;
-  private readonly thrDown: Float64Array;
-  private readonly stateNames: readonly string[];
-  private readonly idleName: string;
-  private readonly idleW: number;
-  private readonly promoS: number;
-  private readonly promoJ: number;
-  private readonly jPerBitUp: number;
-  private readonly jPerBitDown: number;
-  private readonly lazy0: boolean;
+  /** The compiled profile (compiled-profile.ts), shared with every radio on the same profile. */
+  private readonly c: CompiledProfile;
+  /** The running doubles, at the slots above. */
+  private readonly s = new Float64Array(SLOTS);
 
   // State.
   private inTail = false;
   private stage = 0;
-  private stageStart = 0;
-  /** Energy has been charged up to this time. */
-  private acc = 0;
   private openCause: CauseCode = BASELINE;
   private openIdx = -1;
-  private openEnergy = 0;
   /** Entries in the wakeup log (read without touching the log: live meters ask per datagram). */
   private logged = 0;
 
   constructor(profile: RadioProfile, opts: { startS?: number; record?: boolean } = {}) {
     this.profile = profile;
     this.log = opts.record ? emptyWakeupLog() : null;
-    this.acc = opts.startS ?? 0;
-    const c = compileProfile(profile);
-    this.n = c.n;
-    this.dur = c.dur;
-    this.pw = c.pw;
-    this.kind = c.kind;
-    this.stageIdle = c.stageIdle;
-    this.stPromoS = c.stPromoS;
-    this.stPromoJ = c.stPromoJ;
-    this.thrUp = c.thrUp;
-    this.thrDown = c.thrDown;
-    this.stateNames = c.stateNames;
-    this.idleName = c.idleName;
-    this.idleW = c.idleW;
-    this.promoS = c.promoS;
-    this.promoJ = c.promoJ;
-    this.jPerBitUp = c.jPerBitUp;
-    this.jPerBitDown = c.jPerBitDown;
-    this.lazy0 = c.lazy0;
+    this.s[ACC] = opts.startS ?? 0;
+    this.energyJ = this.s.subarray(ENERGY, ENERGY + 6);
+    this.wakeups = this.s.subarray(WAKEUPS, WAKEUPS + 6);
+    this.c = compileProfile(profile);
   }
 
   /** The state the radio is in at the last time seen. */
   get state(): string {
-    return this.inTail ? this.stateNames[this.stage]! : this.idleName;
+    return this.inTail ? this.c.stateNames[this.stage]! : this.c.idleName;
   }
 
   /** Total energy so far, J. */
@@ -118,13 +100,21 @@ export class RadioModel {
    * be carried (a promotion), 0 when the radio was already connected.
    */
   packet(t: number, uplink: boolean, bytes: number, cause: CauseCode): number {
-    this.energyJ[cause] += bytes * 8 * (uplink ? this.jPerBitUp : this.jPerBitDown);
-    this.step(t, uplink, bytes, cause);
+    this.carry(t, uplink, bytes, cause);
     // After a step, energy is charged up to t unless a promotion is still running: then up to its
     // end, which is how long this packet waits. (step returns nothing: V8 boxes a double returned
     // from a call it does not inline, garbage on every slow packet of a trace.)
-    const wait = this.acc - t;
+    const wait = this.s[ACC]! - t;
     return wait > 0 ? wait : 0;
+  }
+
+  /**
+   * `packet` for a caller that does not want the delay (a live meter): nothing returned, as V8
+   * boxes a double returned from a call it does not inline.
+   */
+  carry(t: number, uplink: boolean, bytes: number, cause: CauseCode): void {
+    this.s[ENERGY + cause] += bytes * 8 * (uplink ? this.c.jPerBitUp : this.c.jPerBitDown);
+    this.step(t, uplink, bytes, cause);
   }
 
   /**
@@ -147,40 +137,39 @@ export class RadioModel {
     // The first stage's start and length go to the skipping loops in a typed array, not as
     // arguments: V8 boxes each double passed to a call it does not inline.
     const stage0 = new Float64Array(2);
-    stage0[1] = this.lazy0 ? this.dur[0]! : 0;
+    stage0[1] = this.c.lazy0 ? this.c.dur[0]! : 0;
     const n = time.length;
     let i = 0;
     while (i < n) {
-      const c = cause === undefined ? fallback : (cause[i]! as CauseCode);
-      if (this.lazy0 && this.inTail && this.stage === 0) {
-        stage0[0] = this.stageStart;
+      const code = cause === undefined ? fallback : (cause[i]! as CauseCode);
+      if (this.c.lazy0 && this.inTail && this.stage === 0) {
+        stage0[0] = this.s[STAGE_START]!;
         const j =
           cause === undefined
-            ? skipFirstStage(time, up, bytes, i, n, c, stage0, sums)
-            : skipFirstStageCaused(time, up, bytes, cause, i, n, c, stage0, sums);
+            ? skipFirstStage(time, up, bytes, i, n, code, stage0, sums)
+            : skipFirstStageCaused(time, up, bytes, cause, i, n, code, stage0, sums);
         if (j > i) {
-          this.stageStart = stage0[0]!;
+          this.s[STAGE_START] = stage0[0]!;
           i = j;
           continue; // it stopped where the stage ends (the next call returns at once) or the cause changes
         }
       }
       const b = bytes[i]!;
       const u = up[i]!;
-      sums[c * 2 + u] += b;
-      this.step(time[i]!, u === 1, b, c);
+      sums[code * 2 + u] += b;
+      this.step(time[i]!, u === 1, b, code);
       i++;
     }
-    for (let k = 0; k < 6; k++) this.energyJ[k] += 8 * (sums[k * 2 + 1]! * this.jPerBitUp + sums[k * 2]! * this.jPerBitDown);
+    for (let k = 0; k < 6; k++) this.s[ENERGY + k] += 8 * (sums[k * 2 + 1]! * this.c.jPerBitUp + sums[k * 2]! * this.c.jPerBitDown);
   }
 
   /** The state change one packet causes (its transfer energy is charged by the caller). */
-  /** The state change one packet causes (its transfer energy is charged by the caller). */
   private step(t: number, uplink: boolean, bytes: number, cause: CauseCode): void {
-    if (t < this.acc) return; // still promoting: it waits, and pays only its transfer
-    if (this.lazy0 && this.inTail && this.stage === 0 && t < this.stageStart + this.dur[0]!) {
+    if (t < this.s[ACC]!) return; // still promoting: it waits, and pays only its transfer
+    if (this.c.lazy0 && this.inTail && this.stage === 0 && t < this.s[STAGE_START]! + this.c.dur[0]!) {
       // It restarts the first tail stage. Charging waits until the radio leaves that stage:
       // from acc to then it was in stage 0 all along, so advance() charges it in one piece.
-      this.stageStart = t;
+      this.s[STAGE_START] = t;
       return;
     }
     this.advance(t);
@@ -189,13 +178,13 @@ export class RadioModel {
       return;
     }
     const k = this.stage;
-    switch (this.kind[k]) {
+    switch (this.c.kind[k]) {
       case StageKind.Reset:
         this.stage = 0;
-        this.stageStart = t;
+        this.s[STAGE_START] = t;
         return;
       case StageKind.Threshold:
-        if (bytes <= (uplink ? this.thrUp[k]! : this.thrDown[k]!)) this.stageStart = t;
+        if (bytes <= (uplink ? this.c.thrUp[k]! : this.c.thrDown[k]!)) this.s[STAGE_START] = t;
         else this.promote(t, cause, k);
         return;
       case StageKind.Promote:
@@ -212,17 +201,17 @@ export class RadioModel {
    * last packet. Changes nothing.
    */
   statesBetween(from: number, to: number): [number, string][] {
-    if (!this.inTail) return [[from, this.idleName]];
+    if (!this.inTail) return [[from, this.c.idleName]];
     const out: [number, string][] = [];
-    if (from < this.acc) out.push([from, PROMOTION_STATE]); // a promotion ends where its first stage starts
-    let start = this.stageStart;
-    for (let k = this.stage; k < this.n; k++) {
-      const end = start + this.dur[k]!;
-      if (end > from && start < to) out.push([Math.max(start, from), this.stateNames[k]!]);
+    if (from < this.s[ACC]!) out.push([from, PROMOTION_STATE]); // a promotion ends where its first stage starts
+    let start = this.s[STAGE_START]!;
+    for (let k = this.stage; k < this.c.n; k++) {
+      const end = start + this.c.dur[k]!;
+      if (end > from && start < to) out.push([Math.max(start, from), this.c.stateNames[k]!]);
       start = end;
       if (start >= to) return out;
     }
-    out.push([Math.max(start, from), this.idleName]);
+    out.push([Math.max(start, from), this.c.idleName]);
     return out;
   }
 
@@ -231,7 +220,7 @@ export class RadioModel {
    * `finish` closes it).
    */
   chargeTo(t: number): void {
-    if (t > this.acc) this.advance(t);
+    if (t > this.s[ACC]!) this.advance(t);
   }
 
   /** The log index of the wakeup whose tail is still running, -1 when none. */
@@ -246,7 +235,7 @@ export class RadioModel {
 
   /** Charges energy up to time t and closes the open wakeup's record. */
   finish(t: number): void {
-    if (t > this.acc) this.advance(t);
+    if (t > this.s[ACC]!) this.advance(t);
     this.closeWakeup();
   }
 
@@ -259,11 +248,11 @@ export class RadioModel {
     const log = this.log;
     if (!log || count <= 0) return;
     const n = Math.min(count, this.openIdx >= 0 ? this.openIdx : log.time.length);
-    log.time.splice(0, n);
-    log.cause.splice(0, n);
-    log.stateLeft.splice(0, n);
-    log.energyJ.splice(0, n);
-    log.apWoken.splice(0, n);
+    dropFirst(log.time, n);
+    dropFirst(log.cause, n);
+    dropFirst(log.stateLeft, n);
+    dropFirst(log.energyJ, n);
+    dropFirst(log.apWoken, n);
     this.logged = log.time.length;
     if (this.openIdx >= 0) this.openIdx -= n;
   }
@@ -279,79 +268,87 @@ export class RadioModel {
    * inline, and this one is not inlined.
    */
   private wake(t: number, cause: CauseCode, from: number): void {
-    const promoS = from < 0 ? this.promoS : this.stPromoS[from]!;
-    const promoJ = from < 0 ? this.promoJ : this.stPromoJ[from]!;
+    const promoS = from < 0 ? this.c.promoS : this.c.stPromoS[from]!;
+    const promoJ = from < 0 ? this.c.promoJ : this.c.stPromoJ[from]!;
     this.closeWakeup();
-    this.wakeups[cause] += 1;
+    this.s[WAKEUPS + cause] += 1;
     this.openCause = cause;
-    this.openEnergy = promoJ;
-    this.energyJ[cause] += promoJ;
+    this.s[OPEN_ENERGY] = promoJ;
+    this.s[ENERGY + cause] += promoJ;
     if (this.log) {
       this.openIdx = this.log.time.length;
       this.logged = this.openIdx + 1;
       this.log.time.push(t);
       this.log.cause.push(cause);
-      this.log.stateLeft.push(from < 0 ? this.idleName : this.stateNames[from]!);
+      this.log.stateLeft.push(from < 0 ? this.c.idleName : this.c.stateNames[from]!);
       this.log.energyJ.push(0);
       this.log.apWoken.push(0);
     }
     this.inTail = true;
     this.stage = 0;
-    this.acc = t + promoS;
-    this.stageStart = this.acc;
+    this.s[ACC] = t + promoS;
+    this.s[STAGE_START] = this.s[ACC]!;
   }
 
   /** The promotion out of tail stage k (a FACH buffer overflow, say): charged to the packet's cause. */
   private promote(t: number, cause: CauseCode, k: number): void {
-    const promoS = this.stPromoS[k]!;
-    const promoJ = this.stPromoJ[k]!;
-    this.energyJ[cause] += promoJ;
+    const promoS = this.c.stPromoS[k]!;
+    const promoJ = this.c.stPromoJ[k]!;
+    this.s[ENERGY + cause] += promoJ;
     this.stage = 0;
-    this.acc = t + promoS;
-    this.stageStart = this.acc;
+    this.s[ACC] = t + promoS;
+    this.s[STAGE_START] = this.s[ACC]!;
   }
 
   private closeWakeup(): void {
-    if (this.log && this.openIdx >= 0) this.log.energyJ[this.openIdx] = this.openEnergy;
+    if (this.log && this.openIdx >= 0) this.log.energyJ[this.openIdx] = this.s[OPEN_ENERGY]!;
     this.openIdx = -1;
-    this.openEnergy = 0;
+    this.s[OPEN_ENERGY] = 0;
   }
 
   /** Charges [acc, t] stage by stage; the tail may run out into idle. */
   private advance(t: number): void {
+    const s = this.s;
+    const c = this.c;
     if (!this.inTail) {
-      this.energyJ[BASELINE] += (t - this.acc) * this.idleW;
-      this.acc = t;
+      s[ENERGY + BASELINE] += (t - s[ACC]!) * c.idleW;
+      s[ACC] = t;
       return;
     }
     let k = this.stage;
-    let start = this.stageStart;
+    let start = s[STAGE_START]!;
     for (;;) {
-      const end = start + this.dur[k]!;
+      const end = start + c.dur[k]!;
       const upto = t < end ? t : end;
-      const e = (upto - this.acc) * this.pw[k]!;
-      if (this.stageIdle[k]) {
-        this.energyJ[BASELINE] += e;
+      const e = (upto - s[ACC]!) * c.pw[k]!;
+      if (c.stageIdle[k]) {
+        s[ENERGY + BASELINE] += e;
       } else {
-        this.energyJ[this.openCause] += e;
-        this.openEnergy += e;
+        s[ENERGY + this.openCause] += e;
+        s[OPEN_ENERGY] += e;
       }
-      this.acc = upto;
+      s[ACC] = upto;
       if (t < end) break;
       k++;
       start = end;
-      if (k === this.n) {
+      if (k === c.n) {
         this.inTail = false;
         this.closeWakeup();
-        this.energyJ[BASELINE] += (t - this.acc) * this.idleW;
-        this.acc = t;
+        s[ENERGY + BASELINE] += (t - s[ACC]!) * c.idleW;
+        s[ACC] = t;
         k = 0;
         break;
       }
     }
     this.stage = k;
-    this.stageStart = start;
+    s[STAGE_START] = start;
   }
+}
+
+/** Removes an array's first n entries in place (`splice` would return them in a new array). */
+function dropFirst(a: unknown[], n: number): void {
+  a.copyWithin(0, n);
+  a.length -= n;
 }
 
 /**

@@ -34,6 +34,19 @@ export interface PackedChunk {
   readonly lastT: number;
 }
 
+/** Little-endian, as `readUInt16LE` and `readUInt32LE` read them back. */
+function u16(b: Buffer, o: number, v: number): void {
+  b[o] = v;
+  b[o + 1] = v >>> 8;
+}
+
+function u32(b: Buffer, o: number, v: number): void {
+  b[o] = v;
+  b[o + 1] = v >>> 8;
+  b[o + 2] = v >>> 16;
+  b[o + 3] = v >>> 24;
+}
+
 export class PacketRecords {
   private readonly records = new JsonBytes(4096);
   /** Each record's strings, three a record: local address, peer address, IKE SA (or ''). */
@@ -56,20 +69,21 @@ export class PacketRecords {
     const request = x.request === undefined ? 0 : x.request ? 2 : 1;
     const flags = (x.dir === 'out' ? 1 : 0) | (request << 1) | (x.spi !== undefined ? 8 : 0) | (x.messageId !== undefined ? 16 : 0) | (x.sa !== undefined ? 32 : 0);
     // Lab time to the microsecond (docs/database.md), kept as an integer.
-    const us = Math.round(p.t * 1e6);
-    b.writeDoubleLE(us, o);
+    b.writeDoubleLE(Math.round(p.t * 1e6), o);
     b[o + 8] = flags;
     b[o + 9] = CLASS_CODE.get(x.cls)!;
-    b.writeUInt16LE(x.bytes, o + 10);
-    b.writeUInt16LE(x.local.port, o + 12);
-    b.writeUInt16LE(x.peer.port, o + 14);
-    b.writeUInt32LE(x.spi ?? 0, o + 16);
-    b.writeUInt32LE(x.messageId ?? 0, o + 20);
+    // The integers octet by octet: Buffer's write methods check their ranges per call, and this
+    // runs for every datagram (the fields' own types bound them: 16-bit lengths and ports).
+    u16(b, o + 10, x.bytes);
+    u16(b, o + 12, x.local.port);
+    u16(b, o + 14, x.peer.port);
+    u32(b, o + 16, x.spi ?? 0);
+    u32(b, o + 20, x.messageId ?? 0);
     // The strings by reference (the local address and the SA name live on in the gateway anyway).
-    b.writeUInt32LE(this.strings.length, o + 24);
+    u32(b, o + 24, this.strings.length);
     this.strings.push(x.local.address, this.address(x.peer.address), x.sa ?? '');
     b[o + 36] = head.length;
-    b.writeUInt32LE(session, o + 37);
+    u32(b, o + 37, session);
     b.set(head, o + FIXED);
     this.records.length = o + FIXED + head.length;
     this.count++;

@@ -113,9 +113,10 @@ export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningL
       clock,
       timeScale: scale,
       onEvent: (e, t) => {
-        const out = estimator.onEvent(t - t0, e);
+        const at = t - t0;
+        const out = estimator.onEvent(at, e);
         writer.add(out);
-        o.onEvent?.(e, t - t0, out);
+        o.onEvent?.(e, at, out);
       },
     });
   } catch (e) {

@@ -17,7 +17,7 @@
 import type Database from 'better-sqlite3';
 import type { ChildSaInfo } from '../../core/ike/io.ts';
 import type { ClosedWakeup, MeterTotals } from '../../core/live/client-meter.ts';
-import type { ClientEvent, LiveOutput } from '../../core/live/estimator.ts';
+import type { ClientEvent, ClientPacket, LiveOutput } from '../../core/live/estimator.ts';
 import { JsonBytes } from './json-bytes.ts';
 import { PacketRecords } from './packet-records.ts';
 import { WakeupRecords } from './wakeup-records.ts';
@@ -97,6 +97,12 @@ export function eventDetail(e: ClientEvent['event']): object {
 export class SessionWriter {
   private readonly sessions: Session[] = [];
   private readonly indexOf = new Map<string, number>();
+  /**
+   * Session number by the estimator's number of its client (`ClientPacket.meter`), -1 for none
+   * yet: a datagram finds its session in a typed array, not by hashing the client's name in a Map
+   * (a few cache lines fewer a datagram in a lab of a thousand clients).
+   */
+  private byMeter: Int32Array = new Int32Array(1024).fill(-1);
   private readonly groups: Group[] = Array.from({ length: GROUPS }, () => ({ packets: new PacketRecords(), wakeups: new WakeupRecords(), since: 0, full: false }));
   /** Packets and wakeups waiting, by session number. */
   private waitingPackets: Uint32Array = new Uint32Array(1024);
@@ -130,7 +136,8 @@ export class SessionWriter {
     const packets = out.packets;
     for (let i = 0; i < packets.length; i++) {
       const p = packets[i]!;
-      const index = this.indexOf.get(p.client) ?? this.open(p.client, p.t).index;
+      const known = p.meter < this.byMeter.length ? this.byMeter[p.meter]! : -1;
+      const index = known >= 0 ? known : this.meterSession(p);
       const g = this.groups[index % GROUPS]!;
       this.wait(g);
       g.packets.push(p, index);
@@ -260,6 +267,18 @@ export class SessionWriter {
     this.wait(g);
     g.wakeups.push(w, index);
     if (++this.waitingWakeups[index]! >= CHUNK_MAX) g.full = true;
+  }
+
+  /** The session of a packet whose client's number has none yet (and that number's from now on). */
+  private meterSession(p: ClientPacket): number {
+    const index = this.indexOf.get(p.client) ?? this.open(p.client, p.t).index;
+    while (p.meter >= this.byMeter.length) {
+      const b = new Int32Array(this.byMeter.length * 2).fill(-1);
+      b.set(this.byMeter);
+      this.byMeter = b;
+    }
+    this.byMeter[p.meter] = index;
+    return index;
   }
 
   /** The group has something waiting from now on (its age counts from the first). */

@@ -10,6 +10,7 @@
  * Prints JSON lines: `ready` (ports), then `stats` whenever a line arrives on stdin.
  */
 import { readFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { Gateway } from '../../../src-main/core/gateway/gateway.ts';
 import { LiveEstimator } from '../../../src-main/core/live/estimator.ts';
@@ -23,7 +24,11 @@ import { openDatabase } from '../../../src-main/node/store/open.ts';
 const [mode, labPath, dbPath] = process.argv.slice(2) as ['full' | 'bare' | 'estimator' | 'full-sync' | 'no-sql', string, string];
 const cfg = parseLabConfig(JSON.parse(readFileSync(labPath, 'utf8')), labPath, () => ({ value: null, label: '' }));
 
-const c = { datagramsIn: 0, datagramsOut: 0, estimateMs: 0, queueMs: 0, commitMs: 0, commits: 0, commitMaxMs: 0, records: 0, rows: 0 };
+const c = { datagramsIn: 0, datagramsOut: 0, estimateMs: 0, queueMs: 0, commitMs: 0, commits: 0, commitMaxMs: 0, records: 0, rows: 0, gcMs: 0 };
+// Time in garbage collection (V8's pauses as perf_hooks reports them), in both arms.
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) c.gcMs += e.duration;
+}).observe({ entryTypes: ['gc'] });
 /**
  * Times a prototype's method for its share of the CPU. Timing costs two clock reads (about 0.2 us
  * here), more than some of the calls timed, and would be charged to the lab arm alone: a method
@@ -109,8 +114,37 @@ if (mode !== 'bare') {
 }
 const line = (o: object): void => void process.stdout.write(JSON.stringify(o) + '\n');
 line({ kind: 'ready', ...ports });
+/**
+ * WAKELAB_BENCH_LAB_WINDOW_PROF=FILE: a CPU profile of the measured window only (from the second
+ * stats request, once every client is up, to the sixth, the last), written to FILE.
+ */
+const windowProf = process.env.WAKELAB_BENCH_LAB_WINDOW_PROF;
+const profiler = windowProf ? new (await import('node:inspector/promises')).Session() : null;
+let statsAsked = 0;
 createInterface({ input: process.stdin }).on('line', () => {
+  statsAsked++;
+  // WAKELAB_BENCH_LAB_WINDOW_HEAP=1 (with it): a sampling heap profile instead, garbage included.
+  const heap = process.env.WAKELAB_BENCH_LAB_WINDOW_HEAP === '1';
+  if (profiler && statsAsked === 2) {
+    profiler.connect();
+    if (heap) void profiler.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
+    else void profiler.post('Profiler.enable').then(() => profiler.post('Profiler.start'));
+  }
+  if (profiler && statsAsked === 6) {
+    const write = async (profile: unknown): Promise<void> => (await import('node:fs')).writeFileSync(windowProf!, JSON.stringify(profile));
+    if (heap) void profiler.post('HeapProfiler.stopSampling').then((r) => write(r.profile));
+    else void profiler.post('Profiler.stop').then((r) => write(r.profile));
+  }
   const u = process.cpuUsage();
+  // The main thread's own CPU time (Linux: /proc/self/task/PID/stat, utime and stime in clock
+  // ticks), to tell it from V8's and libuv's helper threads (concurrent marking, compilers).
+  let mainCpuMs = 0;
+  try {
+    const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    mainCpuMs = ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    mainCpuMs = 0;
+  }
   const m = process.memoryUsage();
-  line({ kind: 'stats', realMs: performance.now(), cpuMs: (u.user + u.system) / 1000, rss: m.rss, heapUsed: m.heapUsed, ...c });
+  line({ kind: 'stats', realMs: performance.now(), cpuMs: (u.user + u.system) / 1000, mainCpuMs, rss: m.rss, heapUsed: m.heapUsed, ...c });
 });

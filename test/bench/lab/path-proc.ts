@@ -10,7 +10,9 @@
  *   WAKELAB_PATH_THRASH_KB=1024 node --import tsx test/bench/lab/path-proc.ts full
  *
  * `est`: the estimator alone; `nosql`: and the writer, its statements doing nothing; `full`: and
- * SQLite (a file in the temporary folder). Prints the CPU time per event (process.cpuUsage), and
+ * SQLite (a file in the temporary folder). WAKELAB_PATH_BATCH=K writes the other memory only before
+ * every K-th event (the lab taking K events at a time); WAKELAB_PATH_CHUNK_AGE_MS sets the commits'
+ * chunk age (default run-lab.ts's 10 s). Prints the CPU time per event (process.cpuUsage), and
  * of it, the wall time in the estimator, in queueing and in commits. With WAKELAB_PATH_THRASH_KB,
  * each event is preceded by writes over that much other memory (the responder's work in the lab
  * bench), so the split shows the same calls with cold caches.
@@ -69,6 +71,8 @@ let nextAdvance = 1000;
  * 64 MiB array (moving on through it), as the responder's own work between two of the lab's
  * events evicts the caches. Outside the timed calls: the split shows what cold caches cost them.
  */
+/** WAKELAB_PATH_BATCH=K: the other memory is written before every K-th event only. */
+const BATCH = Number(process.env.WAKELAB_PATH_BATCH ?? 1);
 const THRASH = Number(process.env.WAKELAB_PATH_THRASH_KB ?? 0) * 1024;
 const junk = new Uint8Array(THRASH > 0 ? 64 << 20 : 0);
 let junkAt = 0;
@@ -80,7 +84,7 @@ const thrash = (): void => {
 };
 const cpu0 = process.cpuUsage();
 for (let k = 0; k < EVENTS; k++) {
-  if (THRASH > 0) thrash();
+  if (THRASH > 0 && k % BATCH === 0) thrash();
   realMs = (k / RATE) * 1000;
   const t = (realMs / 1000) * 60;
   const e = traffic(Math.floor(random() * CLIENTS));
@@ -98,7 +102,7 @@ for (let k = 0; k < EVENTS; k++) {
     const moved = estimator.advance(t);
     if (mode !== 'est') writer.add(moved);
   }
-  if (mode !== 'est') writer.commit({ chunkAgeMs: 10_000 }); // run-lab.ts CHUNK_AGE_MS
+  if (mode !== 'est') writer.commit({ chunkAgeMs: Number(process.env.WAKELAB_PATH_CHUNK_AGE_MS ?? 10_000) }); // run-lab.ts CHUNK_AGE_MS
   ms.commit += performance.now() - c;
 }
 const cpu = process.cpuUsage(cpu0);

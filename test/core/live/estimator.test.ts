@@ -92,6 +92,23 @@ describe('the live estimator', () => {
     expect(est.unattributed).toBe(1);
   });
 
+  it('numbers clients in the order they become known, and answers each known datagram with its client and number', () => {
+    const est = new LiveEstimator({ profileFor: () => LTE });
+    const peer = { address: '198.18.1.2', port: 4500 };
+    const local = { address: '198.18.0.1', port: 4500 };
+    const datagram = (sa: string, t: number) => est.onEvent(t, { kind: 'traffic', dir: 'in', peer, local, head: new Uint8Array(1), bytes: 1, ipBytes: 29, cls: 'keepalive', sa });
+    for (const [sa, client] of [['a_1', 'phone-a'], ['b_1', 'phone-b'], ['c_1', 'phone-c']]) est.onEvent(0, { kind: 'ike-up', sa: sa!, peerId: client!, peer, virtualIp: null });
+    const seen: [string, number, number][] = [];
+    for (const [i, sa] of ['c_1', 'a_1', 'b_1', 'c_1'].entries()) {
+      // Read before the next call: the answer to a known client's datagram is refilled by it.
+      const p = datagram(sa, 1 + i).packets;
+      expect(p).toHaveLength(1);
+      seen.push([p[0]!.client, p[0]!.meter, p[0]!.t]);
+    }
+    expect(seen).toEqual([['phone-c', 2, 1], ['phone-a', 0, 2], ['phone-b', 1, 3], ['phone-c', 2, 4]]);
+    expect(est.totals(5).map((m) => [m.client, m.packetsIn, m.lastIn, m.lastOut])).toEqual([['phone-a', 1, 2, null], ['phone-b', 1, 3, null], ['phone-c', 2, 4, null]]);
+  });
+
   it('logs a gateway policy change in every client\'s recording', () => {
     const { est } = session({ dpd: { delayS: 30 } }, 60);
     const out = est.onEvent(61, { kind: 'policy-changed', changes: { keepaliveS: 20 } });

@@ -47,7 +47,7 @@ function randomPacket(r: Rng, t: number): ClientPacket {
     ...(messageId !== undefined ? { messageId } : {}),
     ...(r.next() < 0.6 ? { request: r.next() < 0.5 } : {}),
   };
-  return { client: 'c', t, traffic };
+  return { client: 'c', meter: 0, t, traffic };
 }
 
 /** What a packet must read back as, in the view's columns. */
@@ -103,8 +103,8 @@ describe('PacketRecords', () => {
     const esp = Buffer.from('c0ffee0100000123', 'hex');
     const base = { kind: 'traffic' as const, peer: { address: '198.18.1.2', port: 40001 }, local: { address: '0.0.0.0', port: 4500 }, sa };
     const records = new PacketRecords();
-    records.push({ client: 'c', t: 1234.5, traffic: { ...base, dir: 'in', cls: 'dpd', bytes: 80, ipBytes: 108, head: ike, messageId: 7, request: true } });
-    records.push({ client: 'c', t: 1834.500001, traffic: { ...base, dir: 'out', cls: 'data', bytes: 120, ipBytes: 148, head: esp, spi: 0xc0ffee01 } });
+    records.push({ client: 'c', meter: 0, t: 1234.5, traffic: { ...base, dir: 'in', cls: 'dpd', bytes: 80, ipBytes: 108, head: ike, messageId: 7, request: true } });
+    records.push({ client: 'c', meter: 0, t: 1834.500001, traffic: { ...base, dir: 'out', cls: 'data', bytes: 120, ipBytes: 148, head: esp, spi: 0xc0ffee01 } });
     const c = records.pack(new JsonBytes());
     const packets = JSON.parse(c.packets) as unknown[][];
     expect(packets.map((p) => ((p[1] as number) >> CODE.FORM_SHIFT) & 3)).toEqual([HEAD_IKE, HEAD_ESP]);

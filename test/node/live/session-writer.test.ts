@@ -6,9 +6,14 @@ import { CHUNK_MAX, SessionWriter } from '../../../src-main/node/live/session-wr
 import { MEMORY, openDatabase } from '../../../src-main/node/store/open.ts';
 import { sessionPackets, sessionWakeups } from '../../../src-main/node/store/sessions.ts';
 
+/** Each client's number, as an estimator gives them (in the order they come). */
+const meters = new Map<string, number>();
+const meterOf = (client: string): number => meters.get(client) ?? (meters.set(client, meters.size), meters.size - 1);
+
 function packet(client: string, t: number, i: number): ClientPacket {
   return {
     client,
+    meter: meterOf(client),
     t,
     traffic: { kind: 'traffic', dir: i % 2 ? 'out' : 'in', peer: { address: '198.18.1.2', port: 4500 + (i % 3) }, local: { address: '198.18.2.2', port: 4500 }, bytes: 80 + i, ipBytes: 108 + i, head: Uint8Array.of(i & 0xff, 1, 2), cls: 'keepalive', sa: 'a_b', messageId: i, request: i % 2 === 0 },
   };
