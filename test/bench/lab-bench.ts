@@ -37,12 +37,12 @@ export const LAB_BENCH_FULL: LabBenchConfig = { clients: 1000, timeScale: 60, wi
 export const LAB_BENCH_QUICK: LabBenchConfig = { clients: 100, timeScale: 60, windowS: 5, rounds: 1, startWithinS: 120 };
 
 /**
- * What-ifs, not shipped (lab/gateway-proc.ts): `estimator`, the lab with its session writer doing
- * nothing; `full-sync`, the lab with every session's chunks written in one commit every 5 s;
+ * What-ifs, not shipped (lab/gateway-proc.ts): `events`, the responder making the lab's traffic
+ * events, which nothing takes; `estimator`, the lab with its session writer doing nothing; `full-sync`, the lab with every session's chunks written in one commit every 5 s;
  * `no-sql`, the lab with its writer's statements doing nothing (SQLite's own share).
  */
-type Mode = 'full' | 'bare' | 'estimator' | 'full-sync' | 'no-sql';
-const MODES: readonly Mode[] = ['full', 'bare', 'estimator', 'full-sync', 'no-sql'];
+type Mode = 'full' | 'bare' | 'events' | 'estimator' | 'full-sync' | 'no-sql';
+const MODES: readonly Mode[] = ['full', 'bare', 'events', 'estimator', 'full-sync', 'no-sql'];
 
 /** The two arms, the first measured against the second: WAKELAB_BENCH_LAB_ARMS=A,B (default full,bare). */
 function armModes(): [Mode, Mode] {

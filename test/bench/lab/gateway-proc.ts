@@ -5,7 +5,7 @@
  * wrapped around the shipped classes' prototypes (nothing shipped changes): datagrams in and out of
  * the Gateway, and the time spent in the estimator, in queueing rows and in commits.
  *
- *   node --import tsx test/bench/lab/gateway-proc.ts full|bare|estimator|full-sync|no-sql LAB.json DB
+ *   node --import tsx test/bench/lab/gateway-proc.ts full|bare|events|estimator|full-sync|no-sql LAB.json DB
  *
  * Prints JSON lines: `ready` (ports), then `stats` whenever a line arrives on stdin.
  */
@@ -21,7 +21,7 @@ import { runLab } from '../../../src-main/node/live/run-lab.ts';
 import { SessionWriter } from '../../../src-main/node/live/session-writer.ts';
 import { openDatabase } from '../../../src-main/node/store/open.ts';
 
-const [mode, labPath, dbPath] = process.argv.slice(2) as ['full' | 'bare' | 'estimator' | 'full-sync' | 'no-sql', string, string];
+const [mode, labPath, dbPath] = process.argv.slice(2) as ['full' | 'bare' | 'events' | 'estimator' | 'full-sync' | 'no-sql', string, string];
 const cfg = parseLabConfig(JSON.parse(readFileSync(labPath, 'utf8')), labPath, () => ({ value: null, label: '' }));
 
 const c = { datagramsIn: 0, datagramsOut: 0, estimateMs: 0, queueMs: 0, commitMs: 0, commits: 0, commitMaxMs: 0, records: 0, rows: 0, gcMs: 0 };
@@ -101,14 +101,15 @@ if (mode === 'no-sql') {
 const scale = cfg.timeScale;
 const clock = (): number => (performance.now() / 1000) * scale;
 let ports: { ike: number; natt: number };
-if (mode !== 'bare') {
+if (mode !== 'bare' && mode !== 'events') {
   const { db } = openDatabase(dbPath);
   const catalog = new Catalog();
   const lab = await runLab(cfg, { db, radio: (id) => ({ profile: catalog.get('radio', id).value, json: '{}' }) });
   ports = lab.responder.ports;
   process.on('SIGTERM', () => void lab.stop().then(() => process.exit(0)));
 } else {
-  const r = await runResponder(cfg.responder, { traffic: false, clock, timeScale: scale, onEvent: () => {} });
+  // `events` (a what-if): the responder making the lab's traffic events, which nothing takes.
+  const r = await runResponder(cfg.responder, { traffic: mode === 'events', clock, timeScale: scale, onEvent: () => {} });
   ports = r.ports;
   process.on('SIGTERM', () => void r.close().then(() => process.exit(0)));
 }
