@@ -39,6 +39,8 @@ export const PROMOTION_STATE = 'promotion';
  * then met several scattered cache lines a packet, and allocated a box for each double it passed
  * on (BENCHMARKS.md, "The live lab").
  */
+// Cause codes are 0-5 (causes.ts), and only those may reach a radio: a larger one would land in
+// the next slots rather than be dropped. Traces are checked where they are made (trace/trace.ts).
 const ENERGY = 0;
 const WAKEUPS = 6;
 /** Energy has been charged up to this time. */

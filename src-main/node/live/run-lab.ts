@@ -26,7 +26,10 @@ export interface LabRunOptions {
   readonly db: Database.Database;
   /** Radio profiles by id (checked for every id the configuration names before the lab starts). */
   readonly radio: (id: string) => LabRadio;
-  /** Each responder event with the lab time and what the estimator made of it. */
+  /**
+   * Each responder event with the lab time and what the estimator made of it. `out` is valid
+   * during the call only: the estimator refills it for the next datagram (estimator.ts).
+   */
   readonly onEvent?: (e: IkeEvent, t: number, out: LiveOutput) => void;
   readonly onCommit?: (c: CommitCounts, t: number) => void;
   /** A commit failed (the queue is kept for the next one). */
