@@ -14,7 +14,8 @@
  * WAKELAB_BENCH_IKE_CPU_PROF=DIR also writes and summarizes a CPU profile of WakeLab's responder;
  * WAKELAB_BENCH_IKE_WHATIF=1 adds a row for the same Responder with node:crypto (not shipped).
  * The `lab` part (1000 emulated clients against the live lab and against the responder alone;
- * lab-bench.ts) is opt-in as well: about 4 minutes. WAKELAB_BENCH_LAB_CPU_PROF=DIR has each of its
+ * lab-bench.ts) is opt-in as well: about 4 minutes. WAKELAB_BENCH_LAB_CLIENTS=N runs it with N clients
+ * at a time scale that keeps the datagrams a second (a what-if: the lab's memory per client). WAKELAB_BENCH_LAB_CPU_PROF=DIR has each of its
  * gateways write a CPU profile there (DIR/full-1, DIR/bare-1, ...; node --cpu-prof).
  * The `esp-testbed` part (ESP packets/s through the interop testbed, WakeLab's responder against
  * charon as the gateway; esp-testbed-bench.ts) is opt-in too: root, about 4 minutes.
@@ -387,7 +388,9 @@ if (want('esp-testbed')) {
 
 // ---------------------------------------------------------------------------------------------
 if (want('lab')) {
-  const labCfg = quick ? LAB_BENCH_QUICK : LAB_BENCH_FULL;
+  // WAKELAB_BENCH_LAB_CLIENTS=N (a what-if): N clients at 60,000/N times real time, the same datagrams a second.
+  const whatIfClients = Number(process.env.WAKELAB_BENCH_LAB_CLIENTS ?? 0);
+  const labCfg = quick ? LAB_BENCH_QUICK : whatIfClients > 0 ? { ...LAB_BENCH_FULL, clients: whatIfClients, timeScale: (LAB_BENCH_FULL.timeScale * LAB_BENCH_FULL.clients) / whatIfClients } : LAB_BENCH_FULL;
   out(`## The live lab: ${labCfg.clients} emulated clients, the estimator and store against the responder alone`);
   out();
   const result = await runLabBench(labCfg, out);
