@@ -63,10 +63,8 @@ export interface BackgroundTraffic {
 const NONE_OPENED: LiveWakeup[] = Object.freeze([]) as never;
 const NONE_CLOSED: ClosedWakeup[] = Object.freeze([]) as never;
 
-/**
- * Where the meter's times sit in its Float64Array (`ClientMeter.f`): one array, not double fields,
- * each of which V8 keeps in a box of its own (a cache line more a datagram; radio-model.ts).
- */
+// Where the meter's times sit in its Float64Array (`ClientMeter.f`): one array, not double
+// fields, each of which V8 keeps in a box of its own (a cache line more a datagram; radio-model.ts).
 /** The latest time the radio was fed. */
 const LAST = 0;
 /** The latest datagram from and to the client (NaN: none yet). */
@@ -161,7 +159,7 @@ export class ClientMeter {
     b.totalJ += this.radio.totalJ;
     b.count += this.radio.log!.time.length;
     this.profile = profile;
-    this.radio = new RadioModel(profile, { startS: this.f[LAST]!, record: true });
+    this.radio = new RadioModel(profile, { startS: this.last, record: true });
     this.seen = 0;
     this.closed = 0;
     return { opened, closed };
