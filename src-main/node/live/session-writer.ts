@@ -75,6 +75,14 @@ interface Group {
   since: number;
   /** A session of it has CHUNK_MAX packets or wakeups waiting. */
   full: boolean;
+  /**
+   * How much sooner than the hold its first rows come due, as a share of the hold: group g of G
+   * waits (1 - g/G) of it the first time, the whole hold after that. A busy lab's groups all get
+   * their first packets within a second, so without this they all came due together: one commit of
+   * a row per session every hold (2,000 rows and 100-200 ms with 1000 clients, the event loop
+   * stalled), and little in between. Staggered once, they stay spread (BENCHMARKS.md).
+   */
+  lead: number;
 }
 
 /** A CHILD_SA as stored: algorithms, SPIs and selectors, no keys. */
@@ -103,7 +111,7 @@ export class SessionWriter {
    * (a few cache lines fewer a datagram in a lab of a thousand clients).
    */
   private byMeter: Int32Array = new Int32Array(1024).fill(-1);
-  private readonly groups: Group[] = Array.from({ length: GROUPS }, () => ({ packets: new PacketRecords(), wakeups: new WakeupRecords(), since: 0, full: false }));
+  private readonly groups: Group[] = Array.from({ length: GROUPS }, (_, g) => ({ packets: new PacketRecords(), wakeups: new WakeupRecords(), since: 0, full: false, lead: g / GROUPS }));
   /** Packets and wakeups waiting, by session number. */
   private waitingPackets: Uint32Array = new Uint32Array(1024);
   private waitingWakeups: Uint32Array = new Uint32Array(1024);
@@ -186,7 +194,7 @@ export class SessionWriter {
   commit(hold?: CommitHold): CommitCounts {
     const events = this.events;
     const oldest = hold ? this.realMs() - hold.chunkAgeMs : Infinity;
-    const due = this.groups.filter((g) => (g.packets.count > 0 || g.wakeups.count > 0) && (g.full || g.since <= oldest));
+    const due = this.groups.filter((g) => (g.packets.count > 0 || g.wakeups.count > 0) && (g.full || g.since - g.lead * (hold?.chunkAgeMs ?? 0) <= oldest));
     const created: Session[] = [];
     let packets = 0;
     let wakeups = 0;
@@ -257,6 +265,7 @@ export class SessionWriter {
       g.packets.clear();
       g.wakeups.clear();
       g.full = false;
+      g.lead = 0;
     }
     for (const [s, n] of seq) s.events = n;
     for (const s of this.withTotals) s.totals = null;

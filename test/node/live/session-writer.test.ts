@@ -92,7 +92,7 @@ describe('SessionWriter', () => {
     db.close();
   });
 
-  it('writes the sessions that share a group together, on the clock of the oldest packet of the group, a row each', () => {
+  it('writes the sessions that share a group together, on the clock of the oldest packet of the group, a row each; group g of 32 the first time after (1 - g/32) of the hold', () => {
     const { db, labId } = lab();
     let now = 0;
     const w = new SessionWriter(db, labId, () => ({ id: 'lte', json: '{}' }), () => now);
@@ -102,16 +102,15 @@ describe('SessionWriter', () => {
     now = 3000;
     w.add({ ...NONE, packets: clients.slice(1).map((c, i) => packet(c, 3, i)) });
     now = 5000;
-    // c0's group has waited 5 s: c0 and c32 are written; the other 31 groups started at 3 s.
-    expect(w.commit(HOLD)).toMatchObject({ packets: 2 });
+    // c0's group (0) has waited the whole 5 s: c0 and c32 are written. The other 31 groups started
+    // at 3 s; of them, groups 20 to 31 wait (1 - g/32) x 5 s = 1.875 s or less their first time.
+    expect(w.commit(HOLD)).toMatchObject({ packets: 14 });
     const written = () => db.prepare('SELECT s.client, c.first_seq, c.count FROM session_packet_chunks c JOIN sessions s ON s.id = c.session_id ORDER BY s.client, c.first_seq').raw().all() as [string, number, number][];
-    expect(written()).toEqual([
-      ['c0', 0, 1],
-      ['c32', 0, 1],
-    ]);
+    expect(written()).toEqual(['c0', ...Array.from({ length: 12 }, (_, i) => `c${20 + i}`), 'c32'].map((c) => [c, 0, 1]));
     w.add({ ...NONE, packets: [packet('c32', 4, 1), packet('c0', 5, 1), packet('c32', 6, 2)] });
     now = 8000;
-    expect(w.commit(HOLD)).toMatchObject({ packets: 31 });
+    // Groups 1 to 19 have waited 5 s; group 0's new rows, from 5 s on, wait the whole hold now.
+    expect(w.commit(HOLD)).toMatchObject({ packets: 19 });
     expect(w.queued).toBe(3);
     now = 10000;
     expect(w.commit(HOLD)).toMatchObject({ packets: 3 });
@@ -127,6 +126,33 @@ describe('SessionWriter', () => {
       [1, 4, 1],
       [2, 6, 2],
     ]);
+    db.close();
+  });
+
+  it('spreads the groups\' rows over the commits of a busy lab, rather than writing every group in one', () => {
+    const { db, labId } = lab();
+    let now = 0;
+    const w = new SessionWriter(db, labId, () => ({ id: 'lte', json: '{}' }), () => now);
+    const clients = Array.from({ length: 64 }, (_, i) => `c${i}`);
+    const rowsPerCommit: number[] = [];
+    const hold = { chunkAgeMs: 10_000 };
+    // Every client sends every 250 ms for 60 s, with a periodic commit after each round, as run-lab.ts does.
+    for (let k = 0; k < 240; k++) {
+      now = k * 250;
+      w.add({ ...NONE, packets: clients.map((c, i) => packet(c, now / 1000, k * 64 + i)) });
+      const c = w.commit(hold);
+      if (k > 0) rowsPerCommit.push(c.rows);
+    }
+    const flushed = w.commit();
+    const total = db.prepare('SELECT sum(count) FROM session_packet_chunks').pluck().get() as number;
+    expect(total).toBe(240 * 64);
+    expect(flushed.packets).toBeGreaterThan(0);
+    // Two sessions a group: after the first hold, no commit writes more than two groups' rows, and
+    // rows go out in most commits. (Without the first-time lead, every group came due in the same
+    // commit: 64 rows once in 10 s and none in between.)
+    const steady = rowsPerCommit.slice(40);
+    expect(Math.max(...steady)).toBeLessThanOrEqual(4);
+    expect(steady.filter((r) => r > 0).length).toBeGreaterThan(steady.length / 2);
     db.close();
   });
 
