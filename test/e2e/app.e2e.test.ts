@@ -111,6 +111,25 @@ describe.skipIf(SKIP_REASON !== null)(`app in Chromium${SKIP_REASON ? ` (skipped
     await ctx.close();
   }, 60_000);
 
+  it('waits for the catalog before it lets a policy be copied (a slow bridge: every answer 1.5 s late)', async () => {
+    const ctx = await chrome.browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await ctx.newPage();
+    await page.routeWebSocket(/\/api(\?|$)/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((m) => server.send(m));
+      server.onMessage((m) => void setTimeout(() => ws.send(m), 1500));
+    });
+    await page.goto(served.url);
+    const copy = page.getByRole('button', { name: 'Edit a copy…' });
+    // Clicked as soon as it is there: it is disabled until the policies have come, then it works.
+    // (It used to be enabled at once and do nothing when clicked before the catalog came.)
+    await copy.waitFor();
+    expect(await copy.isDisabled()).toBe(true);
+    await copy.click({ timeout: 15_000 });
+    await expect.poll(() => page.getByLabel('NAT-T keepalive interval').count()).toBe(1);
+    await ctx.close();
+  }, 30_000);
+
   it('switches views with the tabs, by mouse and keyboard', async () => {
     const { ctx, page } = await open('light');
     await page.getByRole('tab', { name: 'Radio profiles' }).click();
