@@ -106,11 +106,11 @@ export class SessionWriter {
   private readonly sessions: Session[] = [];
   private readonly indexOf = new Map<string, number>();
   /**
-   * Session number by the estimator's number of its client (`ClientPacket.meter`), -1 for none
+   * Session number + 1 by the estimator's number of its client (`ClientPacket.meter`), 0 for none
    * yet: a datagram finds its session in a typed array, not by hashing the client's name in a Map
    * (a few cache lines fewer a datagram in a lab of a thousand clients).
    */
-  private byMeter: Int32Array = new Int32Array(1024).fill(-1);
+  private byMeter: Uint32Array = new Uint32Array(1024);
   private readonly groups: Group[] = Array.from({ length: GROUPS }, (_, g) => ({ packets: new PacketRecords(), wakeups: new WakeupRecords(), since: 0, full: false, lead: g / GROUPS }));
   /** Packets and wakeups waiting, by session number. */
   private waitingPackets: Uint32Array = new Uint32Array(1024);
@@ -149,8 +149,8 @@ export class SessionWriter {
     const packets = out.packets;
     for (let i = 0; i < packets.length; i++) {
       const p = packets[i]!;
-      const known = p.meter < this.byMeter.length ? this.byMeter[p.meter]! : -1;
-      const index = known >= 0 ? known : this.meterSession(p);
+      const known = p.meter < this.byMeter.length ? this.byMeter[p.meter]! : 0;
+      const index = known > 0 ? known - 1 : this.meterSession(p);
       const g = this.groups[index % GROUPS]!;
       this.wait(g);
       g.packets.push(p, index);
@@ -288,12 +288,8 @@ export class SessionWriter {
   /** The session of a packet whose client's number has none yet (and that number's from now on). */
   private meterSession(p: ClientPacket): number {
     const index = this.indexOf.get(p.client) ?? this.open(p.client, p.t).index;
-    while (p.meter >= this.byMeter.length) {
-      const b = new Int32Array(this.byMeter.length * 2).fill(-1);
-      b.set(this.byMeter);
-      this.byMeter = b;
-    }
-    this.byMeter[p.meter] = index;
+    while (p.meter >= this.byMeter.length) this.byMeter = grown(this.byMeter);
+    this.byMeter[p.meter] = index + 1;
     return index;
   }
 
