@@ -54,10 +54,13 @@ export async function startLab(cfg: LabConfig, label: string, dbFile: string, p:
       db,
       radio,
       ...(p.wiresharkDir ? { wiresharkDir: p.wiresharkDir } : {}),
-      onEvent: (e, t, o) => {
+      onEvent: (e, t) => {
         if (!events) return;
         if (isLifecycle(e) || (p.verbose && e.kind !== 'keepalive')) out(p.json ? jsonLine(e, t) : `${stamp(t)} ${textLine(e)}`);
-        for (const w of o.wakeups) {
+      },
+      onWakeups: (ws) => {
+        if (!events) return;
+        for (const w of ws) {
           out(p.json ? JSON.stringify({ kind: 'wakeup', t: round(w.t), client: w.client, n: w.n, cause: w.cause, stateLeft: w.stateLeft }) : `${stamp(w.t)} ${w.client}: radio wakeup #${w.n + 1} (${w.cause}), left ${w.stateLeft}`);
         }
       },

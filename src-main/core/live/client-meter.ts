@@ -1,13 +1,21 @@
 /**
  * One client's radio, estimated live from the packets the gateway exchanges with it: the same
  * RadioModel the simulator uses (core/radio), fed packet by packet with the client's view of them
- * (what the gateway receives, the client sent: uplink). It reports each radio wakeup as it happens
- * and keeps running totals.
+ * (what the gateway receives, the client sent: uplink). It reports each radio wakeup and keeps
+ * running totals.
+ *
+ * A datagram is only queued: its time, direction, size and cause go to the client's ring of recent
+ * datagrams (which the Live view's timeline replays anyway), and the radio is fed from the ring
+ * when anything reads it: `advance` (the lab calls it every second), `totals`, `finish`, a profile
+ * change, or a full ring. A thousand clients' datagrams come interleaved, so each one found its
+ * client's radio state cold in the cache, with the responder's work in between; fed a few
+ * datagrams at a time, a radio is visited once for all of them (BENCHMARKS.md, "The live lab").
+ * The result is the same as feeding each at once: the same model, the same inputs, in order.
  *
  * Vantage point: the gateway sees only the tunnel's packets, not the phone's other traffic, so
  * these are the tunnel's own costs (and the wakeups it would cause on an otherwise idle phone).
  */
-import { byCause, CAUSE, CAUSES, type Cause } from '../causes.ts';
+import { byCause, CAUSE, CAUSES, type Cause, type CauseCode } from '../causes.ts';
 import type { TrafficClass } from '../ike/traffic.ts';
 import type { RadioProfile } from '../radio/profile.ts';
 import { RadioModel } from '../radio/radio-model.ts';
@@ -46,6 +54,13 @@ export interface MeterTotals {
   readonly lastOut: number | null;
 }
 
+/**
+ * Reported wakeups leave the radio's log this many at a time or more. One at a time, moving the
+ * log's five arrays down (and V8 shrinking and regrowing their storage) was a tenth of the lab's
+ * own work per datagram (test/bench/lab/path-proc.ts, BENCHMARKS.md).
+ */
+export const FORGET_AT = 16;
+
 /** Recent datagrams kept per client for its live radio timeline (timeline.ts replays them). */
 const RECENT_PACKETS = 400;
 
@@ -65,13 +80,15 @@ const NONE_CLOSED: ClosedWakeup[] = Object.freeze([]) as never;
 
 // Where the meter's times sit in its Float64Array (`ClientMeter.f`): one array, not double
 // fields, each of which V8 keeps in a box of its own (a cache line more a datagram; radio-model.ts).
-/** The latest time the radio was fed. */
+/** The latest time a datagram came (the meter's clock). */
 const LAST = 0;
 /** The latest datagram from and to the client (NaN: none yet). */
 const LAST_IN = 1;
 const LAST_OUT = 2;
 /** When the next background datagram comes (Infinity: no background model). */
 const BACKGROUND_AT = 3;
+/** The latest time the radio itself was fed (behind LAST while datagrams wait in the ring: `settle`). */
+const FED = 4;
 
 export class ClientMeter {
   radio: RadioModel;
@@ -88,7 +105,9 @@ export class ClientMeter {
   readonly recent = new RecentPackets(RECENT_PACKETS);
   private packetsIn = 0;
   private packetsOut = 0;
-  private readonly f = new Float64Array(4);
+  private readonly f = new Float64Array(5);
+  /** The ring's newest datagrams not yet fed to the radio. */
+  private unfed = 0;
 
   constructor(
     readonly client: string,
@@ -101,12 +120,13 @@ export class ClientMeter {
     this.profile = profile;
     this.radio = new RadioModel(profile, { startS: since, record: true });
     this.f[LAST] = since;
+    this.f[FED] = since;
     this.f[LAST_IN] = NaN;
     this.f[LAST_OUT] = NaN;
     this.f[BACKGROUND_AT] = background ? since + background.everyS : Infinity;
   }
 
-  /** The latest time the radio was fed (the meter's clock: it does not go backwards). */
+  /** The latest datagram's time (the meter's clock: it does not go backwards). */
   private get last(): number {
     return this.f[LAST]!;
   }
@@ -117,9 +137,10 @@ export class ClientMeter {
     if (!b) return;
     const f = this.f;
     while (f[BACKGROUND_AT]! <= t) {
-      const at = Math.max(f[BACKGROUND_AT]!, f[LAST]!);
+      const at = Math.max(f[BACKGROUND_AT]!, f[FED]!);
       this.radio.carry(at, false, b.bytes, CAUSE.data);
-      f[LAST] = at;
+      f[FED] = at;
+      if (at > f[LAST]!) f[LAST] = at;
       f[BACKGROUND_AT] += b.everyS;
     }
   }
@@ -167,13 +188,12 @@ export class ClientMeter {
 
   /**
    * One datagram: `fromClient` when the gateway received it (the client's uplink). Times must not
-   * go backwards. Returns the wakeups opened since the last call: the one it caused, if any, after
-   * any the background model caused before it.
+   * go backwards (an older one, such as a handshake's datagram charged once its client is known,
+   * counts at the meter's clock). Queued: the wakeup it opens, if any, is reported by the next
+   * `advance`.
    */
-  packet(t: number, fromClient: boolean, ipBytes: number, cls: TrafficClass): LiveWakeup[] {
-    // (Wakeups this packet closed are picked up by `closedWakeups`.)
+  packet(t: number, fromClient: boolean, ipBytes: number, cls: TrafficClass): void {
     const f = this.f;
-    if (f[BACKGROUND_AT]! <= t) this.feedBackground(t);
     if (fromClient) {
       this.packetsIn++;
       f[LAST_IN] = t;
@@ -181,22 +201,34 @@ export class ClientMeter {
       this.packetsOut++;
       f[LAST_OUT] = t;
     }
-    const cause = causeOf(cls);
+    // The ring is about to drop a datagram the radio has not had.
+    if (this.unfed === this.recent.capacity) this.settle();
     // `t` itself is passed on where it can be: V8 boxes a double it passes to a call it does not
-    // inline unless it is the one it was given (a handshake's datagrams, charged once their client
-    // is known, can be older than the meter's clock).
+    // inline unless it is the one it was given.
     if (t >= f[LAST]!) {
       f[LAST] = t;
-      this.radio.carry(t, fromClient, ipBytes, cause);
-      this.recent.push(t, fromClient, ipBytes, cause);
-    } else {
-      const at = f[LAST]!;
-      this.radio.carry(at, fromClient, ipBytes, cause);
-      this.recent.push(at, fromClient, ipBytes, cause);
+      this.recent.push(t, fromClient, ipBytes, causeOf(cls));
+    } else this.recent.push(f[LAST]!, fromClient, ipBytes, causeOf(cls));
+    this.unfed++;
+  }
+
+  /** Feeds the radio the datagrams waiting in the ring, in order, each after the background datagrams due before it. */
+  private settle(): void {
+    const n = this.unfed;
+    if (n === 0) return;
+    this.unfed = 0;
+    const r = this.recent;
+    const e = r.entries;
+    const f = this.f;
+    for (let k = r.size - n; k < r.size; k++) {
+      const i = r.slot(k);
+      const t = e[i]!;
+      const x = e[i + 1]!;
+      const flags = x % 256;
+      if (f[BACKGROUND_AT]! <= t) this.feedBackground(t);
+      f[FED] = t;
+      this.radio.carry(t, (flags & 0x80) !== 0, (x - flags) / 256, (flags & 0x7f) as CauseCode);
     }
-    // Most datagrams open no wakeup: the radio's count says so without its log being read, which
-    // a thousand clients' datagrams would each miss in the cache.
-    return this.radio.loggedWakeups === this.seen ? NONE_OPENED : this.opened();
   }
 
   /** Wakeups whose tails ended since the last call (charging up to `now` first). */
@@ -215,10 +247,13 @@ export class ClientMeter {
     return out;
   }
 
-  /** Drops the wakeups reported both opened and closed from the radio's log: it stays a few entries long. */
+  /**
+   * Drops the wakeups reported both opened and closed from the radio's log, FORGET_AT or more at a
+   * time: it stays a few dozen entries long.
+   */
   private forgetReported(): void {
     const n = Math.min(this.seen, this.closed);
-    if (n === 0) return;
+    if (n < FORGET_AT) return;
     this.radio.dropLog(n);
     this.before.count += n;
     this.seen -= n;
@@ -230,18 +265,22 @@ export class ClientMeter {
    * the end of a run) and its wakeup reported closed with the energy up to `now`.
    */
   finish(now: number): ClosedWakeup[] {
+    this.settle();
     this.feedBackground(now);
     const t = Math.max(now, this.last);
     this.radio.finish(t);
     this.f[LAST] = t;
+    this.f[FED] = t;
     return this.closedWakeups(t);
   }
 
   private charge(now: number): void {
+    this.settle();
     this.feedBackground(now);
     const t = Math.max(now, this.last);
     this.radio.chargeTo(t);
     this.f[LAST] = t;
+    this.f[FED] = t;
   }
 
   /** Energy is charged up to `now` (idle paging and tails included). */

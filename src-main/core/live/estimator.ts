@@ -34,7 +34,9 @@ export interface ClientEvent {
 }
 
 /**
- * What one event produced. Valid until the estimator's next call: the answer to a known client's
+ * What one event produced. Radio wakeups opened by datagrams are reported by `advance` (the meter
+ * feeds its radio a few datagrams at a time: client-meter.ts), so a datagram's answer has none.
+ * Valid until the estimator's next call: the answer to a known client's
  * datagram is one object refilled each time (see `onEvent`); callers copy what they keep.
  */
 export interface LiveOutput {
@@ -61,7 +63,7 @@ const NOTHING: LiveOutput = Object.freeze({ wakeups: Object.freeze([]) as never[
 
 /** The answer to a known client's datagram, refilled for each (no garbage a datagram). */
 interface DatagramOutput {
-  wakeups: LiveWakeup[];
+  readonly wakeups: LiveWakeup[];
   readonly closed: ClosedWakeup[];
   readonly packets: [{ client: string; meter: number; t: number; traffic: Traffic }];
   readonly events: ClientEvent[];
@@ -92,7 +94,7 @@ export class LiveEstimator {
       const m = e.sa !== undefined ? this.meterOf.get(e.sa) : undefined;
       if (m !== undefined) {
         const out = this.datagram;
-        out.wakeups = m.packet(t, e.dir === 'in', e.ipBytes, e.cls);
+        m.packet(t, e.dir === 'in', e.ipBytes, e.cls);
         const p = out.packets[0];
         p.client = m.client;
         p.meter = m.ordinal;
@@ -157,8 +159,8 @@ export class LiveEstimator {
   }
 
   /**
-   * Moves every client's radio to `now`: the wakeups its background model opened (docs/lab.md) and
-   * those whose tails ended.
+   * Moves every client's radio to `now`: the wakeups its datagrams and its background model
+   * (docs/lab.md) opened since the last call, and those whose tails ended.
    */
   advance(now: number): LiveOutput {
     const out = emptyOutput();
@@ -217,10 +219,9 @@ export class LiveEstimator {
     return m;
   }
 
-  /** (Tails that ended are reported by `advance`, which the lab calls with every commit.) */
+  /** (The wakeup it opens, if any, is reported by `advance`: client-meter.ts.) */
   private feed(m: ClientMeter, client: string, t: number, e: Traffic, out: LiveOutput): void {
     out.packets.push({ client, meter: m.ordinal, t, traffic: e });
-    const opened = m.packet(t, e.dir === 'in', e.ipBytes, e.cls);
-    if (opened.length > 0) out.wakeups.push(...opened);
+    m.packet(t, e.dir === 'in', e.ipBytes, e.cls);
   }
 }

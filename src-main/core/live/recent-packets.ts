@@ -13,7 +13,7 @@ export class RecentPackets {
    * the uplink; bits 0-6: the cause's code). A push then writes one cache line of one array, not
    * one of each of three (every datagram of a thousand clients pushes here).
    */
-  private readonly entries: Float64Array;
+  readonly entries: Float64Array;
   /** Index of the oldest entry, and how many there are. */
   private head = 0;
   size = 0;
@@ -32,6 +32,11 @@ export class RecentPackets {
     }
     this.entries[2 * i] = tS;
     this.entries[2 * i + 1] = bytes * 256 + ((up ? 0x80 : 0) | cause);
+  }
+
+  /** Where the k-th oldest entry's two numbers start in `entries` (k < size). */
+  slot(k: number): number {
+    return 2 * ((this.head + k) % this.capacity);
   }
 
   /** The datagrams with `from <= tS <= to`, oldest first. */

@@ -348,8 +348,9 @@ export class RadioModel {
   }
 }
 
-/** Removes an array's first n entries in place (`splice` would return them in a new array). */
+/** Removes an array's first n entries in place (`splice` would return them in a new array; `copyWithin` is a slow generic builtin). */
 function dropFirst(a: unknown[], n: number): void {
-  a.copyWithin(0, n);
-  a.length -= n;
+  const keep = a.length - n;
+  for (let i = 0; i < keep; i++) a[i] = a[i + n];
+  a.length = keep;
 }

@@ -107,6 +107,9 @@ export class LiveService {
             return { profile: e.value, json: JSON.stringify(e.value) };
           },
           onEvent: (e, t, out) => this.onEvent(e, t, out),
+          onWakeups: (ws) => {
+            for (const w of ws) this.note(w.t, w.client, 'wakeup', w.cause, `radio wakeup #${w.n + 1} (${w.cause}), left ${w.stateLeft}`);
+          },
           onCommit: (c) => {
             if (this.running) {
               this.running.recorded = c.total;
@@ -283,7 +286,6 @@ export class LiveService {
   private onEvent(e: IkeEvent, t: number, out: LiveOutput): void {
     for (const x of out.events) if (isLifecycle(x.event)) this.note(t, x.client, x.event.kind, null, textLine(x.event));
     if (e.kind === 'policy-changed' && out.events.length === 0) this.note(t, null, e.kind, null, textLine(e));
-    for (const w of out.wakeups) this.note(w.t, w.client, 'wakeup', w.cause, `radio wakeup #${w.n + 1} (${w.cause}), left ${w.stateLeft}`);
   }
 
   private note(t: number, client: string | null, kind: string, cause: Cause | null, text: string): void {

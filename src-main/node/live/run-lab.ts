@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { IkeEvent } from '../../core/ike/io.ts';
-import type { MeterTotals } from '../../core/live/client-meter.ts';
+import type { LiveWakeup, MeterTotals } from '../../core/live/client-meter.ts';
 import { LiveEstimator, type LiveOutput } from '../../core/live/estimator.ts';
 import { backgroundOf, redactedLabConfig, type LabConfig, type LabPolicyPatch } from '../../core/live/lab-config.ts';
 import type { Retransmit } from '../../core/policy/schema.ts';
@@ -31,6 +31,12 @@ export interface LabRunOptions {
    * during the call only: the estimator refills it for the next datagram (estimator.ts).
    */
   readonly onEvent?: (e: IkeEvent, t: number, out: LiveOutput) => void;
+  /**
+   * Radio wakeups as they are estimated: the estimator feeds each client's radio a few datagrams
+   * at a time (client-meter.ts), and the lab moves every radio on once a second, at a change of
+   * radio profile and at the end; each client's in order.
+   */
+  readonly onWakeups?: (wakeups: readonly LiveWakeup[]) => void;
   readonly onCommit?: (c: CommitCounts, t: number) => void;
   /** A commit failed (the queue is kept for the next one). */
   readonly onCommitError?: (e: unknown) => void;
@@ -129,18 +135,24 @@ export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningL
     throw e;
   }
   const now = (): number => clock() - t0;
+  /** What the estimator moved on: to the recording, and its wakeups to the caller. */
+  const moved = (out: LiveOutput): void => {
+    writer.add(out);
+    if (out.wakeups.length > 0) o.onWakeups?.(out.wakeups);
+  };
   let totalsAt = -Infinity;
   let advancedAt = -Infinity;
   /** `periodic`: the timer's commit, which may hold sessions' chunks back (session-writer.ts). */
   const commit = (how: { last?: boolean; periodic?: boolean } = {}): CommitCounts => {
     const t = now();
     const real = performance.now();
-    // Every radio is moved on (tails that ended, background datagrams) once a second, not with
-    // every commit: it visits every client, and what it finds waits CHUNK_AGE_MS for its row anyway.
-    if (how.last) writer.add(estimator.finish(t));
+    // Every radio is moved on (the datagrams queued for it, background datagrams, tails that ended)
+    // once a second, not with every commit: it visits every client, and what it finds waits
+    // CHUNK_AGE_MS for its row anyway.
+    if (how.last) moved(estimator.finish(t));
     else if (!how.periodic || real - advancedAt >= ADVANCE_EVERY_MS) {
       advancedAt = real;
-      writer.add(estimator.advance(t));
+      moved(estimator.advance(t));
     }
     // Every client's running totals go to its session row now and then (and at the end), not with
     // every commit: with a thousand clients they would be most of the writing. A session's packets
@@ -184,7 +196,7 @@ export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningL
       Object.assign(models.clients, patch.clients ?? {});
       for (const [client, was] of before) {
         const id = radioIdOf(client);
-        if (id !== was) writer.add(estimator.setProfile(t, client, load(id).profile, { radio: id }));
+        if (id !== was) moved(estimator.setProfile(t, client, load(id).profile, { radio: id }));
       }
     },
     stop: async () => {

@@ -103,6 +103,8 @@ const clock = (): number => (performance.now() / 1000) * scale;
 let ports: { ike: number; natt: number };
 if (mode !== 'bare' && mode !== 'events') {
   const { db } = openDatabase(dbPath);
+  // WAKELAB_BENCH_LAB_PRAGMAS="a=1;b=2" (a what-if): pragmas on the lab's connection.
+  for (const p of (process.env.WAKELAB_BENCH_LAB_PRAGMAS ?? '').split(';').filter(Boolean)) db.pragma(p);
   const catalog = new Catalog();
   const lab = await runLab(cfg, { db, radio: (id) => ({ profile: catalog.get('radio', id).value, json: '{}' }) });
   ports = lab.responder.ports;

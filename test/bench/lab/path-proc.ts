@@ -33,6 +33,8 @@ const RATE = 4700;
 const dir = mkdtempSync(join(tmpdir(), 'wakelab-path-'));
 const { db } = openDatabase(join(dir, 'lab.db'));
 db.pragma('foreign_keys = OFF'); // as run-lab.ts
+// WAKELAB_PATH_PRAGMAS="a=1;b=2": pragmas to try on the lab's connection (a what-if).
+for (const p of (process.env.WAKELAB_PATH_PRAGMAS ?? '').split(';').filter(Boolean)) db.pragma(p);
 const labId = Number(db.prepare("INSERT INTO labs (started_at, config_json, wakelab_version) VALUES ('2026-01-01T00:00:00.000Z', '{}', 'bench')").run().lastInsertRowid);
 const lte = new Catalog().get('radio', 'lte').value;
 const estimator = new LiveEstimator({ profileFor: () => lte });
@@ -64,7 +66,9 @@ function traffic(i: number): IkeEvent {
 let seed = 1;
 const random = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 const ms = { estimate: 0, queue: 0, commit: 0 };
-let nextCommit = 250;
+/** WAKELAB_PATH_COMMIT_MS: real ms between commits (default the lab configuration's 250). */
+const COMMIT_MS = Number(process.env.WAKELAB_PATH_COMMIT_MS ?? 250);
+let nextCommit = COMMIT_MS;
 let nextAdvance = 1000;
 /**
  * WAKELAB_PATH_THRASH_KB=N: between events, write one octet in each 64-octet line of N KiB of a
@@ -95,7 +99,7 @@ for (let k = 0; k < EVENTS; k++) {
   ms.estimate += b - a;
   ms.queue += performance.now() - b;
   if (realMs < nextCommit) continue;
-  nextCommit += 250;
+  nextCommit += COMMIT_MS;
   const c = performance.now();
   if (realMs >= nextAdvance) {
     nextAdvance += 1000;

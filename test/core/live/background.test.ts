@@ -11,9 +11,10 @@ describe('background traffic', () => {
     const alone = new ClientMeter('phone', LTE, 0);
     const withBg = new ClientMeter('phone', LTE, 0, { everyS: 60, bytes: 300 });
     // A keepalive 5 s after the background datagram at 60 s (the LTE tail lasts about 10 s).
-    expect(alone.packet(65, true, 29, 'keepalive').map((w) => w.cause)).toEqual(['keepalive']);
-    const opened = withBg.packet(65, true, 29, 'keepalive');
-    expect(opened).toEqual([{ client: 'phone', n: 0, t: 60, cause: 'data', stateLeft: 'RRC_IDLE' }]);
+    alone.packet(65, true, 29, 'keepalive');
+    expect(alone.advance(65).opened.map((w) => w.cause)).toEqual(['keepalive']);
+    withBg.packet(65, true, 29, 'keepalive');
+    expect(withBg.advance(65).opened).toEqual([{ client: 'phone', n: 0, t: 60, cause: 'data', stateLeft: 'RRC_IDLE' }]);
     const t = withBg.totals(65);
     expect(t.wakeups.keepalive).toBe(0);
     expect(t.wakeups.data).toBe(1);
