@@ -390,7 +390,10 @@ if (want('esp-testbed')) {
 if (want('lab')) {
   // WAKELAB_BENCH_LAB_CLIENTS=N (a what-if): N clients at 60,000/N times real time, the same datagrams a second.
   const whatIfClients = Number(process.env.WAKELAB_BENCH_LAB_CLIENTS ?? 0);
-  const labCfg = quick ? LAB_BENCH_QUICK : whatIfClients > 0 ? { ...LAB_BENCH_FULL, clients: whatIfClients, timeScale: (LAB_BENCH_FULL.timeScale * LAB_BENCH_FULL.clients) / whatIfClients } : LAB_BENCH_FULL;
+  const sized = quick ? LAB_BENCH_QUICK : whatIfClients > 0 ? { ...LAB_BENCH_FULL, clients: whatIfClients, timeScale: (LAB_BENCH_FULL.timeScale * LAB_BENCH_FULL.clients) / whatIfClients } : LAB_BENCH_FULL;
+  // WAKELAB_BENCH_LAB_ROUNDS=N: N rounds instead of 3 (more paired slices for the median on a noisy machine).
+  const rounds = Number(process.env.WAKELAB_BENCH_LAB_ROUNDS ?? 0);
+  const labCfg = Number.isInteger(rounds) && rounds > 0 ? { ...sized, rounds } : sized;
   out(`## The live lab: ${labCfg.clients} emulated clients, the estimator and store against the responder alone`);
   out();
   const result = await runLabBench(labCfg, out);

@@ -56,8 +56,8 @@ export interface MeterTotals {
 
 /**
  * Reported wakeups leave the radio's log this many at a time or more. One at a time, moving the
- * log's five arrays down (and V8 shrinking and regrowing their storage) was a tenth of the lab's
- * own work per datagram (test/bench/lab/path-proc.ts, BENCHMARKS.md).
+ * log's five arrays down with `copyWithin` (and V8 shrinking and regrowing their storage) was 7 %
+ * of the lab's own work per datagram (test/bench/lab/path-proc.ts, BENCHMARKS.md).
  */
 export const FORGET_AT = 16;
 
@@ -148,9 +148,10 @@ export class ClientMeter {
   /** Wakeups opened since the last call (by tunnel packets or by the background model), in order. */
   private opened(): LiveWakeup[] {
     const log = this.radio.log!;
-    if (this.seen === log.time.length) return NONE_OPENED; // most datagrams open none
+    const logged = this.radio.loggedWakeups;
+    if (this.seen === logged) return NONE_OPENED; // most calls find none
     const out: LiveWakeup[] = [];
-    for (; this.seen < log.time.length; this.seen++) {
+    for (; this.seen < logged; this.seen++) {
       const i = this.seen;
       out.push({ client: this.client, n: this.before.count + i, t: log.time[i]!, cause: CAUSES[log.cause[i]!]!, stateLeft: log.stateLeft[i]! });
     }
@@ -178,7 +179,7 @@ export class ClientMeter {
       b.wakeups[i]! += this.radio.wakeups[i]!;
     }
     b.totalJ += this.radio.totalJ;
-    b.count += this.radio.log!.time.length;
+    b.count += this.radio.loggedWakeups;
     this.profile = profile;
     this.radio = new RadioModel(profile, { startS: this.last, record: true });
     this.seen = 0;
@@ -236,7 +237,7 @@ export class ClientMeter {
     this.charge(now);
     const log = this.radio.log!;
     const open = this.radio.openWakeup;
-    const upTo = open >= 0 ? open : log.time.length;
+    const upTo = open >= 0 ? open : this.radio.loggedWakeups;
     if (this.closed >= upTo) return NONE_CLOSED;
     const out: ClosedWakeup[] = [];
     for (; this.closed < upTo; this.closed++) {

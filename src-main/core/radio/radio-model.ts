@@ -226,12 +226,15 @@ export class RadioModel {
     if (t > this.s[ACC]!) this.advance(t);
   }
 
-  /** The log index of the wakeup whose tail is still running, -1 when none. */
-  /** How many wakeups the log holds now (`log.time.length`; 0 without a log). */
+  /**
+   * How many wakeups the log holds now: its arrays' first `loggedWakeups` entries (their length,
+   * unless `dropLog` was called; 0 without a log).
+   */
   get loggedWakeups(): number {
     return this.logged;
   }
 
+  /** The log index of the wakeup whose tail is still running, -1 when none. */
   get openWakeup(): number {
     return this.openIdx;
   }
@@ -245,18 +248,23 @@ export class RadioModel {
   /**
    * Forgets the first `count` entries of the wakeup log (a live meter has reported them: a radio
    * that runs for days would otherwise keep every wakeup it ever had). Only ended wakeups can go;
-   * the indexes of the rest, `openWakeup` among them, move down by `count`.
+   * the indexes of the rest, `openWakeup` among them, move down by `count`. The arrays keep their
+   * length, so from then on only their first `loggedWakeups` entries are the log's (the rest are
+   * stale, written over by the next wakeups): shortened, V8 gave their storage back and regrew it,
+   * each copy kept for seconds and so promoted to the old generation, a steady feed of the
+   * collector in a lab of a thousand clients (BENCHMARKS.md, "The live lab").
    */
   dropLog(count: number): void {
     const log = this.log;
     if (!log || count <= 0) return;
-    const n = Math.min(count, this.openIdx >= 0 ? this.openIdx : log.time.length);
-    dropFirst(log.time, n);
-    dropFirst(log.cause, n);
-    dropFirst(log.stateLeft, n);
-    dropFirst(log.energyJ, n);
-    dropFirst(log.apWoken, n);
-    this.logged = log.time.length;
+    const n = Math.min(count, this.openIdx >= 0 ? this.openIdx : this.logged);
+    const keep = this.logged - n;
+    moveNumbers(log.time, n, keep);
+    moveNumbers(log.cause, n, keep);
+    moveStrings(log.stateLeft, n, keep);
+    moveNumbers(log.energyJ, n, keep);
+    moveNumbers(log.apWoken, n, keep);
+    this.logged = keep;
     if (this.openIdx >= 0) this.openIdx -= n;
   }
 
@@ -279,13 +287,15 @@ export class RadioModel {
     this.s[OPEN_ENERGY] = promoJ;
     this.s[ENERGY + cause] += promoJ;
     if (this.log) {
-      this.openIdx = this.log.time.length;
-      this.logged = this.openIdx + 1;
-      this.log.time.push(t);
-      this.log.cause.push(cause);
-      this.log.stateLeft.push(from < 0 ? this.c.idleName : this.c.stateNames[from]!);
-      this.log.energyJ.push(0);
-      this.log.apWoken.push(0);
+      // At `logged`, the end of the log unless `dropLog` left stale entries there.
+      const i = this.logged;
+      this.openIdx = i;
+      this.logged = i + 1;
+      this.log.time[i] = t;
+      this.log.cause[i] = cause;
+      this.log.stateLeft[i] = from < 0 ? this.c.idleName : this.c.stateNames[from]!;
+      this.log.energyJ[i] = 0;
+      this.log.apWoken[i] = 0;
     }
     this.inTail = true;
     this.stage = 0;
@@ -348,9 +358,14 @@ export class RadioModel {
   }
 }
 
-/** Removes an array's first n entries in place (`splice` would return them in a new array; `copyWithin` is a slow generic builtin). */
-function dropFirst(a: unknown[], n: number): void {
-  const keep = a.length - n;
-  for (let i = 0; i < keep; i++) a[i] = a[i + n];
-  a.length = keep;
+// Entries n .. n + keep - 1 moved to 0 .. keep - 1 (`copyWithin` is a slow generic builtin). One
+// function for numbers and one for strings: a store that has seen the strings' array would turn
+// the number arrays it sees afterwards into arrays of objects, each double then a boxed number of
+// its own (garbage kept as long as the log keeps it).
+function moveNumbers(a: number[], n: number, keep: number): void {
+  for (let i = 0; i < keep; i++) a[i] = a[i + n]!;
+}
+
+function moveStrings(a: string[], n: number, keep: number): void {
+  for (let i = 0; i < keep; i++) a[i] = a[i + n]!;
 }

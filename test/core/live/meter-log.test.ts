@@ -26,15 +26,16 @@ describe('ClientMeter wakeup log', () => {
         closed.push(...a.closed.map((c): [number, number] => [c.n, c.energyJ]));
       }
       longest = Math.max(longest, m.radio.log!.time.length);
-      expect(m.radio.loggedWakeups).toBe(m.radio.log!.time.length);
+      expect(m.radio.loggedWakeups).toBeLessThanOrEqual(m.radio.log!.time.length);
     }
     const last = m.advance(5000 * 30 + 1);
     opened.push(...last.opened.map((w) => w.n));
     closed.push(...last.closed.map((c): [number, number] => [c.n, c.energyJ]));
     closed.push(...m.finish(5001 * 30).map((c): [number, number] => [c.n, c.energyJ]));
     ref.finish(5001 * 30);
-    // At most FORGET_AT - 1 reported ones kept, and the 7 of the last advance.
-    expect(longest).toBeLessThanOrEqual(FORGET_AT + 7);
+    // At most FORGET_AT - 1 reported ones kept, the 7 an advance finds opened and closed (reported
+    // opened by it after its forgetting) and the 7 since.
+    expect(longest).toBeLessThanOrEqual(FORGET_AT + 14);
     expect(opened).toEqual(Array.from({ length: 5000 }, (_, i) => i));
     expect(closed.map(([n]) => n)).toEqual(Array.from({ length: 5000 }, (_, i) => i));
     for (const [n, e] of closed) expect(e, `wakeup ${n}`).toBeCloseTo(ref.log!.energyJ[n]!, 12);
