@@ -49,8 +49,16 @@ function u32(b: Buffer, o: number, v: number): void {
 
 export class PacketRecords {
   private readonly records = new JsonBytes(4096);
-  /** Each record's strings, three a record: local address, peer address, IKE SA (or ''). */
+  /**
+   * Each record's strings, three a record: local address, peer address, IKE SA (or ''); the first
+   * `stringCount` are this batch's. `clear` keeps the array as long as it is, and the next batch
+   * writes over it. Emptied, V8 dropped its storage and regrew it through a dozen sizes every
+   * hold, each copy kept for seconds and so moved to the old generation: a fifth of what the lab
+   * added there in the lab bench (a sampling heap profile of what outlived young collections,
+   * BENCHMARKS.md), the concurrent marking's work. Past the count it keeps some strings alive a while.
+   */
   private readonly strings: string[] = [];
+  private stringCount = 0;
   /**
    * One string per peer address: a received datagram's address is a new string each time, and
    * kept here for seconds each would be promoted out of V8's young generation (BENCHMARKS.md).
@@ -80,8 +88,13 @@ export class PacketRecords {
     u32(b, o + 16, x.spi ?? 0);
     u32(b, o + 20, x.messageId ?? 0);
     // The strings by reference (the local address and the SA name live on in the gateway anyway).
-    u32(b, o + 24, this.strings.length);
-    this.strings.push(x.local.address, this.address(x.peer.address), x.sa ?? '');
+    const at = this.stringCount;
+    u32(b, o + 24, at);
+    const strings = this.strings;
+    strings[at] = x.local.address;
+    strings[at + 1] = this.address(x.peer.address);
+    strings[at + 2] = x.sa ?? '';
+    this.stringCount = at + 3;
     b[o + 36] = head.length;
     u32(b, o + 37, session);
     b.set(head, o + FIXED);
@@ -211,7 +224,7 @@ export class PacketRecords {
   clear(): void {
     this.records.reset();
     this.count = 0;
-    this.strings.length = 0;
+    this.stringCount = 0;
     this.addresses.clear();
     this.lastAddress = '';
   }

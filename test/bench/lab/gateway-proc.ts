@@ -126,15 +126,21 @@ const profiler = windowProf ? new (await import('node:inspector/promises')).Sess
 let statsAsked = 0;
 createInterface({ input: process.stdin }).on('line', () => {
   statsAsked++;
-  // WAKELAB_BENCH_LAB_WINDOW_HEAP=1 (with it): a sampling heap profile instead, garbage included.
-  const heap = process.env.WAKELAB_BENCH_LAB_WINDOW_HEAP === '1';
+  // WAKELAB_BENCH_LAB_WINDOW_HEAP=1 (with it): a sampling heap profile instead, garbage included;
+  // =promoted: what outlived a young-generation collection (promoted to the old generation, the
+  // concurrent marking's work), garbage or not; with WAKELAB_BENCH_LAB_NODE_ARGS=--expose-gc the
+  // young generation is collected before the profile is taken, so what is still young is left out.
+  const heapMode = process.env.WAKELAB_BENCH_LAB_WINDOW_HEAP;
+  const heap = heapMode === '1' || heapMode === 'promoted';
   if (profiler && statsAsked === 2) {
     profiler.connect();
-    if (heap) void profiler.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
+    if (heap) void profiler.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: heapMode !== 'promoted' } as never);
     else void profiler.post('Profiler.enable').then(() => profiler.post('Profiler.start'));
   }
   if (profiler && statsAsked === 6) {
     const write = async (profile: unknown): Promise<void> => (await import('node:fs')).writeFileSync(windowProf!, JSON.stringify(profile));
+    const gc = (globalThis as { gc?: (o: object) => void }).gc;
+    if (heapMode === 'promoted' && gc) for (let i = 0; i < 2; i++) gc({ type: 'minor' });
     if (heap) void profiler.post('HeapProfiler.stopSampling').then((r) => write(r.profile));
     else void profiler.post('Profiler.stop').then((r) => write(r.profile));
   }
