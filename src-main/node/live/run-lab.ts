@@ -81,8 +81,13 @@ export interface RunningLab {
 const monotonic = (): number => performance.now() / 1000;
 /** How often (real ms) the sessions' running totals are written. */
 const TOTALS_EVERY_MS = 15_000;
-/** How long (real ms) a session's packets and ended wakeups may wait for their chunk row. */
-const CHUNK_AGE_MS = 10_000;
+/**
+ * How long (real ms) a session's packets and ended wakeups may wait for their chunk row. SQLite's
+ * cost is mostly per row: 20 s rather than 10 s halves the rows and took 0.34 us an event off
+ * the store (test/bench/lab/path-proc.ts, BENCHMARKS.md), for at most 10 s more that a `kill -9`
+ * loses.
+ */
+const CHUNK_AGE_MS = 20_000;
 /** How often (real ms) every client's radio is moved on to the present. */
 const ADVANCE_EVERY_MS = 1_000;
 

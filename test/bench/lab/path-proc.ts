@@ -12,7 +12,7 @@
  * `est`: the estimator alone; `nosql`: and the writer, its statements doing nothing; `full`: and
  * SQLite (a file in the temporary folder). WAKELAB_PATH_BATCH=K writes the other memory only before
  * every K-th event (the lab taking K events at a time); WAKELAB_PATH_CHUNK_AGE_MS sets the commits'
- * chunk age (default run-lab.ts's 10 s). Prints the CPU time per event (process.cpuUsage), and
+ * chunk age (default run-lab.ts's 20 s). Prints the CPU time per event (process.cpuUsage), and
  * of it, the wall time in the estimator, in queueing and in commits. With WAKELAB_PATH_THRASH_KB,
  * each event is preceded by writes over that much other memory (the responder's work in the lab
  * bench), so the split shows the same calls with cold caches.
@@ -106,7 +106,7 @@ for (let k = 0; k < EVENTS; k++) {
     const moved = estimator.advance(t);
     if (mode !== 'est') writer.add(moved);
   }
-  if (mode !== 'est') writer.commit({ chunkAgeMs: Number(process.env.WAKELAB_PATH_CHUNK_AGE_MS ?? 10_000) }); // run-lab.ts CHUNK_AGE_MS
+  if (mode !== 'est') writer.commit({ chunkAgeMs: Number(process.env.WAKELAB_PATH_CHUNK_AGE_MS ?? 20_000) }); // run-lab.ts CHUNK_AGE_MS
   ms.commit += performance.now() - c;
 }
 const cpu = process.cpuUsage(cpu0);
