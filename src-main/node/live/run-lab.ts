@@ -34,7 +34,7 @@ export interface LabRunOptions {
   /**
    * Radio wakeups as they are estimated: the estimator feeds each client's radio a few datagrams
    * at a time (client-meter.ts), and the lab moves every radio on once a second, at a change of
-   * radio profile and at the end; each client's in order.
+   * radio profile and at the end; each batch in time order.
    */
   readonly onWakeups?: (wakeups: readonly LiveWakeup[]) => void;
   readonly onCommit?: (c: CommitCounts, t: number) => void;
@@ -140,10 +140,10 @@ export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningL
     throw e;
   }
   const now = (): number => clock() - t0;
-  /** What the estimator moved on: to the recording, and its wakeups to the caller. */
+  /** What the estimator moved on: to the recording, and its wakeups to the caller in time order (it gives them client by client). */
   const moved = (out: LiveOutput): void => {
     writer.add(out);
-    if (out.wakeups.length > 0) o.onWakeups?.(out.wakeups);
+    if (out.wakeups.length > 0 && o.onWakeups) o.onWakeups([...out.wakeups].sort((a, b) => a.t - b.t));
   };
   let totalsAt = -Infinity;
   let advancedAt = -Infinity;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freeUdpPorts } from '../../support/ports.ts';
 import { parseLabConfig } from '../../../src-main/core/live/lab-config.ts';
+import type { LiveWakeup } from '../../../src-main/core/live/client-meter.ts';
 import { readPcapng } from '../../../src-main/core/trace/pcapng.ts';
 import { runLab } from '../../../src-main/node/live/run-lab.ts';
 import { exportSessionJson, exportSessionPcapng } from '../../../src-main/node/live/session-export.ts';
@@ -51,7 +52,8 @@ describe('the live lab on loopback', () => {
     const responder = responderConfig({ listen: { address: '127.0.0.1', ikePort: base, nattPort: base + 1 }, dpd: { delayS: 1 } });
     const cfg = parseLabConfig({ responder, radio: 'lte', commitEveryS: 0.05 }, 'lab', () => ({ value: null, label: '' }));
     const commits: number[] = [];
-    const lab = await runLab(cfg, { db, radio: (id) => ({ profile: radioProfile(id), json: '{}' }), onCommit: (c) => commits.push(c.packets) });
+    const streamed: LiveWakeup[][] = [];
+    const lab = await runLab(cfg, { db, radio: (id) => ({ profile: radioProfile(id), json: '{}' }), onCommit: (c) => commits.push(c.packets), onWakeups: (ws) => streamed.push([...ws]) });
     let stopped = false;
     cleanup(async () => void (stopped || (await lab.stop())));
 
@@ -101,6 +103,9 @@ describe('the live lab on loopback', () => {
     expect(wakeups[0]).toMatchObject({ n: 0, cause: 'reconnect', stateLeft: 'RRC_IDLE' });
     // Every wakeup has its energy once the lab stopped (a running tail is cut at the stop).
     for (const w of wakeups) expect(w.energyJ).toBeGreaterThan(0);
+    // The same wakeups were streamed as they were estimated, each batch in time order.
+    expect(streamed.flat().map((w) => [w.n, w.cause])).toEqual(wakeups.map((w) => [w.n, w.cause]));
+    for (const batch of streamed) expect(batch.map((w) => w.t)).toEqual(batch.map((w) => w.t).sort((a, b) => a - b));
 
     const pcap = join(dir, 's.pcapng');
     expect(exportSessionPcapng(db, s!.id, pcap)).toBe(packets.length);
