@@ -224,11 +224,12 @@ export class ClientMeter {
     for (let k = r.size - n; k < r.size; k++) {
       const i = r.slot(k);
       const t = e[i]!;
-      const x = e[i + 1]!;
-      const flags = x % 256;
+      // bytes * 256 + flags, below 2^24: integer operations keep the size a small integer (a
+      // double computed and passed to a call V8 does not inline would be boxed).
+      const x = e[i + 1]! | 0;
       if (f[BACKGROUND_AT]! <= t) this.feedBackground(t);
       f[FED] = t;
-      this.radio.carry(t, (flags & 0x80) !== 0, (x - flags) / 256, (flags & 0x7f) as CauseCode);
+      this.radio.carry(t, (x & 0x80) !== 0, x >>> 8, (x & 0x7f) as CauseCode);
     }
   }
 

@@ -48,6 +48,13 @@ const WAKEUPS = 6;
 const ACC = 12;
 const STAGE_START = 13;
 const OPEN_ENERGY = 14;
+/**
+ * The time of the packet or charge being worked on: `step`, `advance`, `wake` and `promote` read
+ * it here, not as an argument. V8 boxes a double passed to a call it does not inline (a new heap
+ * number each time), and these are not inlined: 16 bytes of garbage per call, per packet, in the
+ * simulator's slow path and in every live client's radio (BENCHMARKS.md).
+ */
+const NOW = 15;
 const SLOTS = 16;
 
 export class RadioModel {
@@ -117,7 +124,8 @@ export class RadioModel {
    */
   carry(t: number, uplink: boolean, bytes: number, cause: CauseCode): void {
     this.s[ENERGY + cause] += bytes * 8 * (uplink ? this.c.jPerBitUp : this.c.jPerBitDown);
-    this.step(t, uplink, bytes, cause);
+    this.s[NOW] = t;
+    this.step(uplink, bytes, cause);
   }
 
   /**
@@ -160,14 +168,16 @@ export class RadioModel {
       const b = bytes[i]!;
       const u = up[i]!;
       sums[code * 2 + u] += b;
-      this.step(time[i]!, u === 1, b, code);
+      this.s[NOW] = time[i]!;
+      this.step(u === 1, b, code);
       i++;
     }
     for (let k = 0; k < 6; k++) this.s[ENERGY + k] += 8 * (sums[k * 2 + 1]! * this.c.jPerBitUp + sums[k * 2]! * this.c.jPerBitDown);
   }
 
-  /** The state change one packet causes (its transfer energy is charged by the caller). */
-  private step(t: number, uplink: boolean, bytes: number, cause: CauseCode): void {
+  /** The state change one packet at `s[NOW]` causes (its transfer energy is charged by the caller). */
+  private step(uplink: boolean, bytes: number, cause: CauseCode): void {
+    const t = this.s[NOW]!;
     if (t < this.s[ACC]!) return; // still promoting: it waits, and pays only its transfer
     if (this.c.lazy0 && this.inTail && this.stage === 0 && t < this.s[STAGE_START]! + this.c.dur[0]!) {
       // It restarts the first tail stage. Charging waits until the radio leaves that stage:
@@ -175,9 +185,9 @@ export class RadioModel {
       this.s[STAGE_START] = t;
       return;
     }
-    this.advance(t);
+    this.advance();
     if (!this.inTail) {
-      this.wake(t, cause, -1);
+      this.wake(cause, -1);
       return;
     }
     const k = this.stage;
@@ -188,13 +198,13 @@ export class RadioModel {
         return;
       case StageKind.Threshold:
         if (bytes <= (uplink ? this.c.thrUp[k]! : this.c.thrDown[k]!)) this.s[STAGE_START] = t;
-        else this.promote(t, cause, k);
+        else this.promote(cause, k);
         return;
       case StageKind.Promote:
-        this.promote(t, cause, k);
+        this.promote(cause, k);
         return;
       default:
-        this.wake(t, cause, k);
+        this.wake(cause, k);
     }
   }
 
@@ -223,7 +233,10 @@ export class RadioModel {
    * `finish` closes it).
    */
   chargeTo(t: number): void {
-    if (t > this.s[ACC]!) this.advance(t);
+    if (t > this.s[ACC]!) {
+      this.s[NOW] = t;
+      this.advance();
+    }
   }
 
   /**
@@ -241,7 +254,10 @@ export class RadioModel {
 
   /** Charges energy up to time t and closes the open wakeup's record. */
   finish(t: number): void {
-    if (t > this.s[ACC]!) this.advance(t);
+    if (t > this.s[ACC]!) {
+      this.s[NOW] = t;
+      this.advance();
+    }
     this.closeWakeup();
   }
 
@@ -278,7 +294,8 @@ export class RadioModel {
    * index rather than the promotion's figures: V8 boxes each double passed to a call it does not
    * inline, and this one is not inlined.
    */
-  private wake(t: number, cause: CauseCode, from: number): void {
+  private wake(cause: CauseCode, from: number): void {
+    const t = this.s[NOW]!;
     const promoS = from < 0 ? this.c.promoS : this.c.stPromoS[from]!;
     const promoJ = from < 0 ? this.c.promoJ : this.c.stPromoJ[from]!;
     this.closeWakeup();
@@ -304,7 +321,8 @@ export class RadioModel {
   }
 
   /** The promotion out of tail stage k (a FACH buffer overflow, say): charged to the packet's cause. */
-  private promote(t: number, cause: CauseCode, k: number): void {
+  private promote(cause: CauseCode, k: number): void {
+    const t = this.s[NOW]!;
     const promoS = this.c.stPromoS[k]!;
     const promoJ = this.c.stPromoJ[k]!;
     this.s[ENERGY + cause] += promoJ;
@@ -319,9 +337,10 @@ export class RadioModel {
     this.s[OPEN_ENERGY] = 0;
   }
 
-  /** Charges [acc, t] stage by stage; the tail may run out into idle. */
-  private advance(t: number): void {
+  /** Charges [acc, s[NOW]] stage by stage; the tail may run out into idle. */
+  private advance(): void {
     const s = this.s;
+    const t = s[NOW]!;
     const c = this.c;
     if (!this.inTail) {
       s[ENERGY + BASELINE] += (t - s[ACC]!) * c.idleW;
