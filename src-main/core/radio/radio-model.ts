@@ -254,10 +254,7 @@ export class RadioModel {
 
   /** Charges energy up to time t and closes the open wakeup's record. */
   finish(t: number): void {
-    if (t > this.s[ACC]!) {
-      this.s[NOW] = t;
-      this.advance();
-    }
+    this.chargeTo(t);
     this.closeWakeup();
   }
 
