@@ -39,10 +39,21 @@ export const LAB_BENCH_QUICK: LabBenchConfig = { clients: 100, timeScale: 60, wi
 /**
  * What-ifs, not shipped (lab/gateway-proc.ts): `events`, the responder making the lab's traffic
  * events, which nothing takes; `estimator`, the lab with its session writer doing nothing; `full-sync`, the lab with every session's chunks written in one commit every 5 s;
- * `no-sql`, the lab with its writer's statements doing nothing (SQLite's own share).
+ * `no-sql`, the lab with its writer's statements doing nothing (SQLite's own share); `baseline`,
+ * the full lab of another checkout (WAKELAB_BENCH_LAB_BASELINE=DIR, with its own node_modules),
+ * to compare two versions of the code over the same seconds (a shared machine's load moves both
+ * arms alike; measured one after the other, it moved each by more than a change's effect).
  */
-type Mode = 'full' | 'bare' | 'events' | 'estimator' | 'full-sync' | 'no-sql';
-const MODES: readonly Mode[] = ['full', 'bare', 'events', 'estimator', 'full-sync', 'no-sql'];
+type Mode = 'full' | 'bare' | 'events' | 'estimator' | 'full-sync' | 'no-sql' | 'baseline';
+const MODES: readonly Mode[] = ['full', 'bare', 'events', 'estimator', 'full-sync', 'no-sql', 'baseline'];
+
+/** The gateway process and its mode for an arm (`baseline`: another checkout's full lab). */
+function gatewayOf(mode: Mode): { script: string; mode: Mode; cwd: string } {
+  if (mode !== 'baseline') return { script: GATEWAY, mode, cwd: ROOT };
+  const other = process.env.WAKELAB_BENCH_LAB_BASELINE;
+  if (!other) throw new Error('the baseline arm needs WAKELAB_BENCH_LAB_BASELINE=DIR (another checkout)');
+  return { script: join(other, 'test/bench/lab/gateway-proc.ts'), mode: 'full', cwd: other };
+}
 
 /** The two arms, the first measured against the second: WAKELAB_BENCH_LAB_ARMS=A,B (default full,bare). */
 function armModes(): [Mode, Mode] {
@@ -174,7 +185,8 @@ async function startArm(c: LabBenchConfig, mode: Mode, round: number, dir: strin
   const env = windowDir ? { ...process.env, WAKELAB_BENCH_LAB_WINDOW_PROF: join(windowDir, `${mode}-${round + 1}.cpuprofile`) } : process.env;
   // WAKELAB_BENCH_LAB_NODE_ARGS="--flag ...": more node/V8 flags for both gateways (experiments).
   const extra = (process.env.WAKELAB_BENCH_LAB_NODE_ARGS ?? '').split(' ').filter((x) => x !== '');
-  const gw = new Proc(spawn(process.execPath, [...extra, ...prof, '--import', TSX, GATEWAY, mode, labFile, join(dir, `lab-${mode}-${round}.db`)], { cwd: ROOT, env }));
+  const g = gatewayOf(mode);
+  const gw = new Proc(spawn(process.execPath, [...extra, ...prof, '--import', TSX, g.script, g.mode, labFile, join(dir, `lab-${mode}-${round}.db`)], { cwd: g.cwd, env }));
   await gw.next((o) => o.kind === 'ready', 30_000, 'the gateway');
   const stats = async (): Promise<Stats> => {
     const p = gw.next((o) => o.kind === 'stats', 10_000, 'gateway stats');

@@ -4,9 +4,10 @@
  * (what the gateway receives, the client sent: uplink). It reports each radio wakeup and keeps
  * running totals.
  *
- * A datagram is only queued: its time, direction, size and cause go to the client's ring of recent
- * datagrams (which the Live view's timeline replays anyway), and the radio is fed from the ring
- * when anything reads it: `advance` (the lab calls it every second), `totals`, `finish`, a profile
+ * A datagram is only queued (after waiting in the estimator's journal with the other clients',
+ * estimator.ts): its time, direction, size and cause go to the client's ring of recent datagrams
+ * (which the Live view's timeline replays anyway), and the radio is fed from the ring when
+ * anything reads it: `advance` (the lab calls it every second), `totals`, `finish`, a profile
  * change, or a full ring. A thousand clients' datagrams come interleaved, so each one found its
  * client's radio state cold in the cache, with the responder's work in between; fed a few
  * datagrams at a time, a radio is visited once for all of them (BENCHMARKS.md, "The live lab").
@@ -19,7 +20,7 @@ import { byCause, CAUSE, CAUSES, type Cause, type CauseCode } from '../causes.ts
 import type { TrafficClass } from '../ike/traffic.ts';
 import type { RadioProfile } from '../radio/profile.ts';
 import { RadioModel } from '../radio/radio-model.ts';
-import { RecentPackets } from './recent-packets.ts';
+import { packetCode, RecentPackets } from './recent-packets.ts';
 import { causeOf } from './traffic-cause.ts';
 
 /** A radio wakeup the moment it happens: its energy is known once its tail has ended. */
@@ -194,6 +195,22 @@ export class ClientMeter {
    * `advance`.
    */
   packet(t: number, fromClient: boolean, ipBytes: number, cls: TrafficClass): void {
+    const i = this.queue(t, fromClient);
+    this.recent.entries[i + 1] = packetCode(fromClient, ipBytes, causeOf(cls));
+  }
+
+  /**
+   * The datagram at `journal[k]`: its time, then its `packetCode` (recent-packets.ts), as the
+   * estimator keeps them (estimator.ts), read here so that no double is passed to a call.
+   */
+  take(journal: Float64Array, k: number): void {
+    const code = journal[k + 1]!;
+    const i = this.queue(journal[k]!, (code & 0x80) !== 0);
+    this.recent.entries[i + 1] = code;
+  }
+
+  /** Counts a datagram and queues its time in the ring; returns its ring slot (for its code). */
+  private queue(t: number, fromClient: boolean): number {
     const f = this.f;
     if (fromClient) {
       this.packetsIn++;
@@ -204,13 +221,11 @@ export class ClientMeter {
     }
     // The ring is about to drop a datagram the radio has not had.
     if (this.unfed === this.recent.capacity) this.settle();
-    // `t` itself is passed on where it can be: V8 boxes a double it passes to a call it does not
-    // inline unless it is the one it was given.
-    if (t >= f[LAST]!) {
-      f[LAST] = t;
-      this.recent.push(t, fromClient, ipBytes, causeOf(cls));
-    } else this.recent.push(f[LAST]!, fromClient, ipBytes, causeOf(cls));
+    if (t > f[LAST]!) f[LAST] = t;
+    const i = this.recent.claim();
+    this.recent.entries[i] = f[LAST]!;
     this.unfed++;
+    return i;
   }
 
   /** Feeds the radio the datagrams waiting in the ring, in order, each after the background datagrams due before it. */

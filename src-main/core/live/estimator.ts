@@ -6,6 +6,9 @@
  * order; traffic that never gets there (a failed or abandoned handshake, a stray datagram) is
  * counted as unattributed and reaches no meter.
  *
+ * A known client's datagram goes into the estimator's journal, not to its meter at once: the meters
+ * get theirs, in order, whenever anything reads one (`journal`, `deal`).
+ *
  * Besides the radio, it says which client each datagram and SA event belongs to (`packets`,
  * `events`), for the session recording (node/live/session-writer.ts).
  *
@@ -14,6 +17,8 @@
 import type { IkeEvent } from '../ike/io.ts';
 import type { RadioProfile } from '../radio/profile.ts';
 import { ClientMeter, type BackgroundTraffic, type ClosedWakeup, type LiveWakeup, type MeterTotals } from './client-meter.ts';
+import { packetCode } from './recent-packets.ts';
+import { causeOf } from './traffic-cause.ts';
 
 export type Traffic = Extract<IkeEvent, { kind: 'traffic' }>;
 
@@ -53,6 +58,11 @@ export interface LiveEstimatorOptions {
   readonly backgroundFor?: (client: string) => BackgroundTraffic | null;
 }
 
+/** Datagrams the journal holds (`LiveEstimator.journal`): about a second of the lab bench's. */
+const JOURNAL = 4096;
+/** A journal entry's second number: the meter's number times this, plus the datagram's code. */
+const ORDINAL = 2 ** 24;
+
 /** Datagrams of an IKE SA waiting for its peer to be known: at most this many are kept. */
 const MAX_WAITING = 64;
 
@@ -71,8 +81,26 @@ interface DatagramOutput {
 
 export class LiveEstimator {
   private readonly meters = new Map<string, ClientMeter>();
-  /** IKE SA name to its client's meter (one lookup a datagram, not two). */
-  private readonly meterOf = new Map<string, ClientMeter>();
+  /** The meters by their number (`ClientMeter.ordinal`), and their clients' identities. */
+  private readonly byOrdinal: ClientMeter[] = [];
+  private readonly clientOf: string[] = [];
+  /**
+   * IKE SA name to its client's number (one lookup a datagram, not two; a number, so that a
+   * datagram touches nothing of its client's own: see `journal`).
+   */
+  private readonly meterOf = new Map<string, number>();
+  /**
+   * Known clients' datagrams, in order, not yet dealt to their meters: two numbers each, the
+   * time and the meter's number times 2^24 plus its `packetCode` (recent-packets.ts). A thousand
+   * clients' datagrams come interleaved with the responder's work, so each found its client's
+   * meter and ring cold; written here, a datagram touches one warm line, and `deal` hands them
+   * out in one loop (a client's several in it sharing their lines) whenever anything reads a
+   * meter: `advance` (the lab's every second), `totals`, `finish`, `setProfile`, `meter`, or a
+   * full journal (BENCHMARKS.md, "The live lab"). The same datagrams reach each meter in the same
+   * order as if given at once.
+   */
+  private readonly journal = new Float64Array(2 * JOURNAL);
+  private journaled = 0;
   private readonly waiting = new Map<string, { t: number; traffic: Traffic }[]>();
   /** Datagrams that reached no client: handshakes that failed, strays. */
   unattributed = 0;
@@ -94,10 +122,10 @@ export class LiveEstimator {
       const m = e.sa !== undefined ? this.meterOf.get(e.sa) : undefined;
       if (m !== undefined) {
         const out = this.datagram;
-        m.packet(t, e.dir === 'in', e.ipBytes, e.cls);
+        this.queue(m, t, e);
         const p = out.packets[0];
-        p.client = m.client;
-        p.meter = m.ordinal;
+        p.client = this.clientOf[m]!;
+        p.meter = m;
         p.t = t;
         p.traffic = e;
         return out;
@@ -112,7 +140,7 @@ export class LiveEstimator {
         break;
       case 'ike-rekeyed': {
         const m = this.meterOf.get(e.sa);
-        if (m) this.meterOf.set(e.newSa, m);
+        if (m !== undefined) this.meterOf.set(e.newSa, m);
         this.lifecycle(t, e, out);
         break;
       }
@@ -140,6 +168,7 @@ export class LiveEstimator {
 
   /** Every client's totals, charged up to `now`. */
   totals(now: number): MeterTotals[] {
+    this.deal();
     return [...this.meters.values()].map((m) => m.totals(now));
   }
 
@@ -151,6 +180,7 @@ export class LiveEstimator {
     const out = emptyOutput();
     const m = this.meters.get(client);
     if (!m) return out;
+    this.deal();
     const r = m.switchProfile(t, profile);
     out.wakeups.push(...r.opened);
     out.closed.push(...r.closed);
@@ -163,6 +193,7 @@ export class LiveEstimator {
    * (docs/lab.md) opened since the last call, and those whose tails ended.
    */
   advance(now: number): LiveOutput {
+    this.deal();
     const out = emptyOutput();
     for (const m of this.meters.values()) {
       const r = m.advance(now);
@@ -174,6 +205,7 @@ export class LiveEstimator {
 
   /** The lab stops at `now`: every running tail is cut there and its wakeup reported closed. */
   finish(now: number): LiveOutput {
+    this.deal();
     const out = emptyOutput();
     for (const m of this.meters.values()) {
       const closed = m.finish(now);
@@ -183,14 +215,16 @@ export class LiveEstimator {
     return out;
   }
 
+  /** A client's meter, with every datagram so far given to it. */
   meter(client: string): ClientMeter | undefined {
+    this.deal();
     return this.meters.get(client);
   }
 
   /** An SA event of a known client's IKE SA (one of an unknown SA, a failed handshake, is left out). */
   private lifecycle(t: number, e: Exclude<ClientEvent['event'], { kind: 'policy-changed' }>, out: LiveOutput): void {
-    const client = this.meterOf.get(e.sa)?.client;
-    if (client !== undefined) out.events.push({ client, t, event: e });
+    const m = this.meterOf.get(e.sa);
+    if (m !== undefined) out.events.push({ client: this.clientOf[m]!, t, event: e });
   }
 
   /** A datagram of no known client (a known client's are charged in `onEvent`). */
@@ -209,19 +243,45 @@ export class LiveEstimator {
     const pending = this.waiting.get(sa) ?? [];
     this.waiting.delete(sa);
     const meter = this.meterFor(client, pending[0]?.t ?? t);
-    this.meterOf.set(sa, meter);
-    for (const p of pending) this.feed(meter, client, p.t, p.traffic, out);
+    this.meterOf.set(sa, meter.ordinal);
+    for (const p of pending) {
+      out.packets.push({ client, meter: meter.ordinal, t: p.t, traffic: p.traffic });
+      this.queue(meter.ordinal, p.t, p.traffic);
+    }
   }
 
   private meterFor(client: string, since: number): ClientMeter {
     let m = this.meters.get(client);
-    if (!m) this.meters.set(client, (m = new ClientMeter(client, this.o.profileFor(client), since, this.o.backgroundFor?.(client) ?? null, this.meters.size)));
+    if (!m) {
+      m = new ClientMeter(client, this.o.profileFor(client), since, this.o.backgroundFor?.(client) ?? null, this.byOrdinal.length);
+      this.meters.set(client, m);
+      this.byOrdinal.push(m);
+      this.clientOf.push(client);
+    }
     return m;
   }
 
-  /** (The wakeup it opens, if any, is reported by `advance`: client-meter.ts.) */
-  private feed(m: ClientMeter, client: string, t: number, e: Traffic, out: LiveOutput): void {
-    out.packets.push({ client, meter: m.ordinal, t, traffic: e });
-    m.packet(t, e.dir === 'in', e.ipBytes, e.cls);
+  /** A known client's datagram, into the journal (its wakeup, if it opens one, is reported by `advance`). */
+  private queue(meter: number, t: number, e: Traffic): void {
+    if (this.journaled === JOURNAL) this.deal();
+    const j = this.journal;
+    const k = 2 * this.journaled++;
+    j[k] = t;
+    j[k + 1] = meter * ORDINAL + packetCode(e.dir === 'in', e.ipBytes, causeOf(e.cls));
+  }
+
+  /** Gives every journaled datagram to its meter, in order. */
+  private deal(): void {
+    const n = this.journaled;
+    if (n === 0) return;
+    this.journaled = 0;
+    const j = this.journal;
+    for (let k = 0; k < 2 * n; k += 2) {
+      const x = j[k + 1]!;
+      const meter = Math.floor(x / ORDINAL);
+      // The entry's second number becomes the datagram's code, as the meter's ring keeps it.
+      j[k + 1] = x - meter * ORDINAL;
+      this.byOrdinal[meter]!.take(j, k);
+    }
   }
 }

@@ -102,6 +102,36 @@ export class PacketRecords {
     this.count++;
   }
 
+  /**
+   * Appends the record that starts at `r` in `from`, its strings with it (the session writer
+   * deals its journal's records to its groups this way: session-writer.ts).
+   */
+  copy(from: PacketRecords, r: number): void {
+    const src = from.records.block;
+    const size = FIXED + src[r + 36]!;
+    const b = this.records.reserve(size);
+    const o = this.records.length;
+    for (let i = 0; i < size; i++) b[o + i] = src[r + i]!;
+    const was = src[r + 24]! | (src[r + 25]! << 8) | (src[r + 26]! << 16) | (src[r + 27]! << 24);
+    const at = this.stringCount;
+    u32(b, o + 24, at);
+    const strings = this.strings;
+    strings[at] = from.strings[was]!;
+    strings[at + 1] = this.address(from.strings[was + 1]!);
+    strings[at + 2] = from.strings[was + 2]!;
+    this.stringCount = at + 3;
+    this.records.length = o + size;
+    this.count++;
+  }
+
+  /** Where every record starts, in order, and each one's session (`push`), side by side. */
+  sessions(): number[] {
+    const out: number[] = [];
+    const b = this.records.block;
+    for (let r = 0; r < this.records.length; r += FIXED + b[r + 36]!) out.push(r, b.readUInt32LE(r + 37));
+    return out;
+  }
+
   /** Where each session's records start, by session, in order. */
   bySession(): Map<number, number[]> {
     const of = new Map<number, number[]>();

@@ -12,7 +12,9 @@
  * in memory and go out as one chunk row each (packed JSON arrays, unpacked by the `session_packets`
  * and `live_wakeups` views) a few seconds after the first of them (each group of sessions on its
  * own clock, so the rows spread over the commits), or when a session has CHUNK_MAX waiting.
- * SA events, few, go with every commit.
+ * SA events, few, go with every commit. Packets wait for their commit in one journal in the order
+ * they came, and each commit deals them to their groups (`journal`): a group's age counts from
+ * the first packet the journal held when the group got its first, at most one commit early.
  */
 import type Database from 'better-sqlite3';
 import type { ChildSaInfo } from '../../core/ike/io.ts';
@@ -111,6 +113,16 @@ export class SessionWriter {
    * (a few cache lines fewer a datagram in a lab of a thousand clients).
    */
   private byMeter: Uint32Array = new Uint32Array(1024);
+  /**
+   * Every datagram's record, in the order they came, until the next commit deals them to their
+   * groups (`deal`). Written straight into its group, a datagram found the group's buffers cold
+   * after the responder's work since that group's last one (a thousand clients in 32 groups);
+   * here every datagram writes the same warm end of one buffer, and the commit copies them on in
+   * one loop (BENCHMARKS.md, "The live lab").
+   */
+  private readonly journal = new PacketRecords();
+  /** When (real ms) the journal's first record came. */
+  private journalSince = 0;
   private readonly groups: Group[] = Array.from({ length: GROUPS }, (_, g) => ({ packets: new PacketRecords(), wakeups: new WakeupRecords(), since: 0, full: false, lead: g / GROUPS }));
   /** Packets and wakeups waiting, by session number. */
   private waitingPackets: Uint32Array = new Uint32Array(1024);
@@ -151,10 +163,8 @@ export class SessionWriter {
       const p = packets[i]!;
       const known = p.meter < this.byMeter.length ? this.byMeter[p.meter]! : 0;
       const index = known > 0 ? known - 1 : this.meterSession(p);
-      const g = this.groups[index % GROUPS]!;
-      this.wait(g);
-      g.packets.push(p, index);
-      if (++this.waitingPackets[index]! >= CHUNK_MAX) g.full = true;
+      if (this.journal.count === 0) this.journalSince = this.realMs();
+      this.journal.push(p, index);
     }
     const events = out.events;
     for (let i = 0; i < events.length; i++) {
@@ -180,7 +190,7 @@ export class SessionWriter {
 
   /** Packets, events and wakeups not yet committed. */
   get queued(): number {
-    let n = this.events.length;
+    let n = this.events.length + this.journal.count;
     for (const g of this.groups) {
       n += g.packets.count + g.wakeups.count;
     }
@@ -192,6 +202,7 @@ export class SessionWriter {
    * locked or full disk) everything is kept for the next try and the error thrown.
    */
   commit(hold?: CommitHold): CommitCounts {
+    this.deal();
     const events = this.events;
     const oldest = hold ? this.realMs() - hold.chunkAgeMs : Infinity;
     const due = this.groups.filter((g) => (g.packets.count > 0 || g.wakeups.count > 0) && (g.full || g.since - g.lead * (hold?.chunkAgeMs ?? 0) <= oldest));
@@ -275,6 +286,24 @@ export class SessionWriter {
     this.total.events += events.length;
     this.total.wakeups += wakeups;
     return { packets, events: events.length, wakeups, rows, total: { ...this.total } };
+  }
+
+  /**
+   * Hands the journal's packets to their sessions' groups, in order (each group's age counting
+   * from the journal's first, which is no later than the group's own first).
+   */
+  private deal(): void {
+    const j = this.journal;
+    if (j.count === 0) return;
+    const at = j.sessions();
+    for (let k = 0; k < at.length; k += 2) {
+      const index = at[k + 1]!;
+      const g = this.groups[index % GROUPS]!;
+      if (g.packets.count === 0 && g.wakeups.count === 0) g.since = this.journalSince;
+      g.packets.copy(j, at[k]!);
+      if (++this.waitingPackets[index]! >= CHUNK_MAX) g.full = true;
+    }
+    j.clear();
   }
 
   private queueWakeup(w: ClosedWakeup): void {

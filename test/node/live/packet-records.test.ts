@@ -162,3 +162,28 @@ describe('PacketRecords', () => {
     expect(new PacketRecords().pack(new JsonBytes())).toEqual({ packets: '[]', ends: '[]', ikeSas: '[]', count: 0, firstT: 0, lastT: 0 });
   });
 });
+
+describe('PacketRecords.copy', () => {
+  it('moves records from a journal to other buffers (as the session writer deals them) with every field and string intact', () => {
+    const r = new Rng(11);
+    const journal = new PacketRecords();
+    const direct = [new PacketRecords(), new PacketRecords()];
+    const dealt = [new PacketRecords(), new PacketRecords()];
+    for (let round = 0; round < 3; round++) {
+      const packets = Array.from({ length: 40 }, (_, i) => randomPacket(r, round * 100 + i));
+      packets.forEach((p, i) => {
+        journal.push(p, i % 5);
+        direct[i % 2]!.push(p, i % 5);
+      });
+      const at = journal.sessions();
+      expect(at.filter((_, k) => k % 2 === 1)).toEqual(packets.map((_, i) => i % 5));
+      for (let k = 0; k < at.length; k += 2) dealt[(k / 2) % 2]!.copy(journal, at[k]!);
+      journal.clear(); // the journal's strings are written over next round: the copies keep their own
+    }
+    for (const b of [0, 1]) {
+      expect(dealt[b]!.count).toBe(60);
+      expect(dealt[b]!.bySession()).toEqual(direct[b]!.bySession());
+      expect(dealt[b]!.pack(new JsonBytes())).toEqual(direct[b]!.pack(new JsonBytes()));
+    }
+  });
+});

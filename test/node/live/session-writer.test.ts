@@ -100,6 +100,9 @@ describe('SessionWriter', () => {
     const clients = Array.from({ length: 33 }, (_, i) => `c${i}`);
     w.add({ ...NONE, packets: [packet('c0', 0, 0)] });
     now = 3000;
+    // A commit deals what came since the last one to the groups, each group's age counting from
+    // the first of it (here c0's, at 0 s); nothing is old enough yet.
+    expect(w.commit(HOLD)).toMatchObject({ packets: 0 });
     w.add({ ...NONE, packets: clients.slice(1).map((c, i) => packet(c, 3, i)) });
     now = 5000;
     // c0's group (0) has waited the whole 5 s: c0 and c32 are written. The other 31 groups started
