@@ -103,10 +103,11 @@ export class PacketRecords {
   }
 
   /**
-   * Appends the record that starts at `r` in `from`, its strings with it (the session writer
-   * deals its journal's records to its groups this way: session-writer.ts).
+   * Appends the record that starts at `r` in `from`, its strings with it, and says where the next
+   * one starts (the session writer deals its journal's records to its groups this way, from 0 to
+   * `end`: session-writer.ts).
    */
-  copy(from: PacketRecords, r: number): void {
+  copy(from: PacketRecords, r: number): number {
     const src = from.records.block;
     const size = FIXED + src[r + 36]!;
     const b = this.records.reserve(size);
@@ -122,14 +123,18 @@ export class PacketRecords {
     this.stringCount = at + 3;
     this.records.length = o + size;
     this.count++;
+    return r + size;
   }
 
-  /** Where every record starts, in order, and each one's session (`push`), side by side. */
-  sessions(): number[] {
-    const out: number[] = [];
+  /** Where the records end (the first starts at 0). */
+  get end(): number {
+    return this.records.length;
+  }
+
+  /** The session of the record that starts at `r` (`push`). */
+  sessionOf(r: number): number {
     const b = this.records.block;
-    for (let r = 0; r < this.records.length; r += FIXED + b[r + 36]!) out.push(r, b.readUInt32LE(r + 37));
-    return out;
+    return (b[r + 37]! | (b[r + 38]! << 8) | (b[r + 39]! << 16) | (b[r + 40]! << 24)) >>> 0;
   }
 
   /** Where each session's records start, by session, in order. */

@@ -295,12 +295,11 @@ export class SessionWriter {
   private deal(): void {
     const j = this.journal;
     if (j.count === 0) return;
-    const at = j.sessions();
-    for (let k = 0; k < at.length; k += 2) {
-      const index = at[k + 1]!;
+    for (let r = 0; r < j.end; ) {
+      const index = j.sessionOf(r);
       const g = this.groups[index % GROUPS]!;
       if (g.packets.count === 0 && g.wakeups.count === 0) g.since = this.journalSince;
-      g.packets.copy(j, at[k]!);
+      r = g.packets.copy(j, r);
       if (++this.waitingPackets[index]! >= CHUNK_MAX) g.full = true;
     }
     j.clear();

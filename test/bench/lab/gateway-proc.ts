@@ -24,10 +24,16 @@ import { openDatabase } from '../../../src-main/node/store/open.ts';
 const [mode, labPath, dbPath] = process.argv.slice(2) as ['full' | 'bare' | 'events' | 'estimator' | 'full-sync' | 'no-sql', string, string];
 const cfg = parseLabConfig(JSON.parse(readFileSync(labPath, 'utf8')), labPath, () => ({ value: null, label: '' }));
 
-const c = { datagramsIn: 0, datagramsOut: 0, estimateMs: 0, queueMs: 0, commitMs: 0, commits: 0, commitMaxMs: 0, records: 0, rows: 0, gcMs: 0 };
+const c = { datagramsIn: 0, datagramsOut: 0, estimateMs: 0, queueMs: 0, commitMs: 0, commits: 0, commitMaxMs: 0, records: 0, rows: 0, gcMs: 0, scavenges: 0, markCompacts: 0 };
 // Time in garbage collection (V8's pauses as perf_hooks reports them), in both arms.
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) c.gcMs += e.duration;
+  for (const e of list.getEntries()) {
+    c.gcMs += e.duration;
+    // perf_hooks' kinds: 1 minor (a scavenge of the young generation), 4 major (mark-compact).
+    const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+    if (kind === 1) c.scavenges++;
+    else if (kind === 4) c.markCompacts++;
+  }
 }).observe({ entryTypes: ['gc'] });
 /**
  * Times a prototype's method for its share of the CPU. Timing costs two clock reads (about 0.2 us
