@@ -122,7 +122,7 @@ export class PacketRecords {
     const b = this.records.reserve(size);
     const o = this.records.length;
     for (let i = 0; i < size; i++) b[o + i] = src[r + i]!;
-    const was = src[r + 24]! | (src[r + 25]! << 8) | (src[r + 26]! << 16) | (src[r + 27]! << 24);
+    const was = src.readUInt32LE(r + 24);
     const at = this.stringCount;
     u32(b, o + 24, at);
     const strings = this.strings;
@@ -142,8 +142,7 @@ export class PacketRecords {
 
   /** The session of the record that starts at `r` (`push`). */
   sessionOf(r: number): number {
-    const b = this.records.block;
-    return (b[r + 37]! | (b[r + 38]! << 8) | (b[r + 39]! << 16) | (b[r + 40]! << 24)) >>> 0;
+    return this.records.block.readUInt32LE(r + 37);
   }
 
   /** Where each session's records start, by session, in order. */
