@@ -16,7 +16,9 @@
  * The `lab` part (1000 emulated clients against the live lab and against the responder alone;
  * lab-bench.ts) is opt-in as well: about 4 minutes. WAKELAB_BENCH_LAB_CLIENTS=N runs it with N clients
  * at a time scale that keeps the datagrams a second (a what-if: the lab's memory per client). WAKELAB_BENCH_LAB_CPU_PROF=DIR has each of its
- * gateways write a CPU profile there (DIR/full-1, DIR/bare-1, ...; node --cpu-prof).
+ * gateways write a CPU profile there (DIR/full-1, DIR/bare-1, ...; node --cpu-prof). Its other
+ * what-ifs (arms, another checkout as `baseline`, the settle time, rounds) are listed in lab-bench.ts
+ * and BENCHMARKS.md ("What is measured").
  * The `esp-testbed` part (ESP packets/s through the interop testbed, WakeLab's responder against
  * charon as the gateway; esp-testbed-bench.ts) is opt-in too: root, about 4 minutes.
  * WAKELAB_BENCH_ESP_TESTBED_CPU_PROF=DIR adds a CPU profile of WakeLab's responder there;
