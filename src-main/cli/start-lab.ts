@@ -6,6 +6,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { WakeLabError } from '../core/errors.ts';
 import { parseLabConfig, type LabConfig } from '../core/live/lab-config.ts';
+import { wakeupText } from '../core/live/client-meter.ts';
 import type Database from 'better-sqlite3';
 import { Catalog } from '../node/catalog.ts';
 import { readJsonFile } from '../node/files.ts';
@@ -61,7 +62,7 @@ export async function startLab(cfg: LabConfig, label: string, dbFile: string, p:
       onWakeups: (ws) => {
         if (!events) return;
         for (const w of ws) {
-          out(p.json ? JSON.stringify({ kind: 'wakeup', t: round(w.t), client: w.client, n: w.n, cause: w.cause, stateLeft: w.stateLeft }) : `${stamp(w.t)} ${w.client}: radio wakeup #${w.n + 1} (${w.cause}), left ${w.stateLeft}`);
+          out(p.json ? JSON.stringify({ kind: 'wakeup', t: round(w.t), client: w.client, n: w.n, cause: w.cause, stateLeft: w.stateLeft }) : `${stamp(w.t)} ${w.client}: ${wakeupText(w)}`);
         }
       },
       onCommit: (c, t) => {

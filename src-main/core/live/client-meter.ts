@@ -34,6 +34,11 @@ export interface LiveWakeup {
   readonly stateLeft: string;
 }
 
+/** How the CLI and the Live view's event stream word a wakeup. */
+export function wakeupText(w: LiveWakeup): string {
+  return `radio wakeup #${w.n + 1} (${w.cause}), left ${w.stateLeft}`;
+}
+
 /** A wakeup whose tail has ended, with its promotion and tail energy, J (AT&T ARO's attribution). */
 export interface ClosedWakeup extends LiveWakeup {
   readonly energyJ: number;

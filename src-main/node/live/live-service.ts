@@ -11,7 +11,7 @@ import { WakeLabError } from '../../core/errors.ts';
 import { fleetGroupOf, fleetIdentity } from '../../core/fleet/fleet-config.ts';
 import { pskFor } from '../../core/ike/policy.ts';
 import type { IkeEvent } from '../../core/ike/io.ts';
-import type { MeterTotals } from '../../core/live/client-meter.ts';
+import { wakeupText, type MeterTotals } from '../../core/live/client-meter.ts';
 import type { LiveOutput } from '../../core/live/estimator.ts';
 import { parseLabPolicyPatch } from '../../core/live/lab-config.ts';
 import { liveTimeline } from '../../core/live/live-timeline.ts';
@@ -108,7 +108,7 @@ export class LiveService {
           },
           onEvent: (e, t, out) => this.onEvent(e, t, out),
           onWakeups: (ws) => {
-            for (const w of ws) this.note(w.t, w.client, 'wakeup', w.cause, `radio wakeup #${w.n + 1} (${w.cause}), left ${w.stateLeft}`);
+            for (const w of ws) this.note(w.t, w.client, 'wakeup', w.cause, wakeupText(w));
           },
           onCommit: (c) => {
             if (this.running) {
