@@ -14,12 +14,11 @@
  * message ID present, bit 5 IKE SA present. Strings: where the record's three are in `strings`.
  */
 import type { ClientPacket } from '../../core/live/estimator.ts';
-import { CODE, HEAD_ESP, HEAD_IKE, PACKED_CLASSES } from '../store/packet-chunk.ts';
+import { classCode, CODE, HEAD_ESP, HEAD_IKE } from '../store/packet-chunk.ts';
 import { hex, hexString, JsonBytes, uint } from './json-bytes.ts';
 
 /** Octets of a record before its head. */
 const FIXED = 41;
-const CLASS_CODE = new Map(PACKED_CLASSES.map((c, i) => [c, i]));
 /** An IKE head: the IKE header and the first payload's generic header (wire-head.ts). */
 const IKE_HEAD = 32;
 const IKE_SA_NAME = /^([0-9a-f]{16})_([0-9a-f]{16})$/;
@@ -51,6 +50,15 @@ function u32(b: Buffer, o: number, v: number): void {
   b[o + 1] = v >>> 8;
   b[o + 2] = v >>> 16;
   b[o + 3] = v >>> 24;
+}
+
+/**
+ * Whether `b` holds `a`'s octets from `at` on: a loop, not `Buffer.compare`, whose call into C++
+ * cost more than the 16 octets it compares (pack runs it for nearly every IKE datagram).
+ */
+function sameOctets(a: Uint8Array, b: Uint8Array, at: number): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[at + i]) return false;
+  return true;
 }
 
 export class PacketRecords {
@@ -87,7 +95,7 @@ export class PacketRecords {
     DOUBLE[0] = Math.round(p.t * 1e6);
     for (let i = 0; i < 8; i++) b[o + i] = DOUBLE_OCTETS[LE_OCTET[i]!]!;
     b[o + 8] = flags;
-    b[o + 9] = CLASS_CODE.get(x.cls)!;
+    b[o + 9] = classCode(x.cls);
     // The integers octet by octet: Buffer's write methods check their ranges per call, and this
     // runs for every datagram (the fields' own types bound them: 16-bit lengths and ports).
     u16(b, o + 10, x.bytes);
@@ -217,7 +225,7 @@ export class PacketRecords {
         const marker = n - IKE_HEAD;
         const ike = h + marker;
         const ours = spis[sa];
-        if (flags & 16 && ours && (marker === 0 || (marker === 4 && b[h] === 0 && b[h + 1] === 0 && b[h + 2] === 0 && b[h + 3] === 0)) && b.readUInt32BE(ike + 20) === mid && b.readUInt32BE(ike + 24) === bytes - marker && ours.compare(b, ike, ike + 16) === 0) {
+        if (flags & 16 && ours && (marker === 0 || (marker === 4 && b[h] === 0 && b[h + 1] === 0 && b[h + 2] === 0 && b[h + 3] === 0)) && b.readUInt32BE(ike + 20) === mid && b.readUInt32BE(ike + 24) === bytes - marker && sameOctets(ours, b, ike)) {
           form = HEAD_IKE;
           if (marker) code |= CODE.MARKER;
         }

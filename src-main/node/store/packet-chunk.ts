@@ -28,6 +28,31 @@ import type { TrafficClass } from '../../core/ike/traffic.ts';
  */
 export const PACKED_CLASSES: readonly TrafficClass[] = Object.freeze(['ike-setup', 'dpd', 'rekey', 'delete', 'keepalive', 'data', 'control', 'invalid']);
 
+/**
+ * A class's code (its index in PACKED_CLASSES), by a switch: the class is one of a few constant
+ * strings, and the session writer asks for every datagram (a `Map` lookup cost more).
+ */
+export function classCode(cls: TrafficClass): number {
+  switch (cls) {
+    case 'ike-setup':
+      return 0;
+    case 'dpd':
+      return 1;
+    case 'rekey':
+      return 2;
+    case 'delete':
+      return 3;
+    case 'keepalive':
+      return 4;
+    case 'data':
+      return 5;
+    case 'control':
+      return 6;
+    case 'invalid':
+      return 7;
+  }
+}
+
 /** Bits of `code`. */
 export const CODE = Object.freeze({
   /** The packet went to the client. */

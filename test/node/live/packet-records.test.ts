@@ -8,7 +8,7 @@ import { Rng } from '../../../src-main/core/rng.ts';
 import { JsonBytes } from '../../../src-main/node/live/json-bytes.ts';
 import { PacketRecords } from '../../../src-main/node/live/packet-records.ts';
 import { MEMORY, openDatabase } from '../../../src-main/node/store/open.ts';
-import { CODE, HEAD_ESP, HEAD_HEX, HEAD_IKE, PACKED_CLASSES, unpackChunk } from '../../../src-main/node/store/packet-chunk.ts';
+import { classCode, CODE, HEAD_ESP, HEAD_HEX, HEAD_IKE, PACKED_CLASSES, unpackChunk } from '../../../src-main/node/store/packet-chunk.ts';
 
 const SAS = ['71ac48d8f4bfd701_079af6c9b653bd5a', '0000000000000001_0000000000000000', 'with "quote" \\', 'ABCDEF0123456789_0123456789ABCDEF'];
 
@@ -156,6 +156,10 @@ describe('PacketRecords', () => {
 
   it('numbers every traffic class', () => {
     expect([...PACKED_CLASSES].sort()).toEqual([...TRAFFIC_CLASSES].sort());
+  });
+
+  it('codes each class as its place in PACKED_CLASSES (the stored format)', () => {
+    expect(TRAFFIC_CLASSES.map((c) => PACKED_CLASSES[classCode(c)])).toEqual(TRAFFIC_CLASSES);
   });
 
   it('packs an empty chunk as empty arrays', () => {
