@@ -52,6 +52,9 @@ export interface GatewayOptions {
   readonly traffic?: boolean;
 }
 
+/** The note of a keepalive from a peer with no IKE SA (RFC 3948 2.3 keepalives name none). */
+const NO_SA_KEEPALIVE: TrafficNote = Object.freeze({ cls: 'keepalive' });
+
 export class Gateway {
   readonly responder: Responder;
   readonly dataPlane: DataPlane;
@@ -61,7 +64,8 @@ export class Gateway {
   /** Push streams by IKE SA, stopped when it goes. */
   private readonly pushes = new Map<string, number[]>();
   /** Which IKE SA each peer endpoint belongs to, and back: keepalives carry no SPI. */
-  private readonly saAt = new EndpointMap<string>();
+  /** Where each IKE SA's peer is, with the note of a keepalive from there (made once, not per keepalive). */
+  private readonly saAt = new EndpointMap<TrafficNote>();
   private readonly peerOf = new Map<string, Endpoint>();
   /**
    * The gateway's own NAT-T keepalives (policy keepaliveS > 0): to a peer behind a NAT, after
@@ -159,7 +163,7 @@ export class Gateway {
     const r = this.dataPlane.send(now, inner);
     const sa = r.ok ? this.responder.ikeSa(r.ikeSa) : undefined;
     if (!r.ok || !sa) return this.drop(`esp-out-${r.ok ? 'no-ike-sa' : r.reason}`, 'a packet from the virtual host', { address: '0.0.0.0', port: 0 });
-    const note: TrafficNote = { cls: 'data', sa: r.ikeSa, spi: r.spiOut };
+    const note: TrafficNote = { cls: 'data', sa: r.ikeSa, slot: sa.slot, spi: r.spiOut };
     this.out.push({ kind: 'send', from: sa.local, to: sa.peer, bytes: r.packet, note });
     this.traffic('out', sa.peer, sa.local, r.packet, note);
     this.sentTo(now, r.ikeSa);
@@ -176,7 +180,7 @@ export class Gateway {
     if (!sa || sa.state !== 'established' || k <= 0) return;
     const last = this.lastOutTo.get(name) ?? now;
     if (sa.natt && sa.peerBehindNat && now >= last + k - 1e-9) {
-      const note: TrafficNote = { cls: 'keepalive', sa: name };
+      const note: TrafficNote = { cls: 'keepalive', sa: name, slot: sa.slot };
       const bytes = Uint8Array.of(0xff);
       this.out.push({ kind: 'send', from: sa.local, to: sa.peer, bytes, note });
       this.traffic('out', sa.peer, sa.local, bytes, note);
@@ -191,7 +195,7 @@ export class Gateway {
     const head = wireHead(payload, local.port === this.o.ports.natt);
     // 20 octets of IPv4 header and 8 of UDP around the datagram (RFC 791, RFC 768).
     // Every field named, so every traffic event has one shape (a spread gave each note's its own).
-    const event = { kind: 'traffic', dir, peer, local, bytes, ipBytes: bytes + 28, head, cls: note.cls, sa: note.sa, messageId: note.messageId, request: note.request, spi: note.spi } as const;
+    const event = { kind: 'traffic', dir, peer, local, bytes, ipBytes: bytes + 28, head, cls: note.cls, sa: note.sa, slot: note.slot, messageId: note.messageId, request: note.request, spi: note.spi } as const;
     this.out.push({ kind: 'event', event });
   }
 
@@ -213,19 +217,24 @@ export class Gateway {
   }
 
   private keepaliveNote(from: Endpoint): TrafficNote {
-    const sa = this.saAt.get(from);
-    return sa === undefined ? { cls: 'keepalive' } : { cls: 'keepalive', sa };
+    return this.saAt.get(from) ?? NO_SA_KEEPALIVE;
+  }
+
+  /** The note of a keepalive from the peer of IKE SA `sa`. */
+  private keepaliveFrom(sa: string): TrafficNote {
+    const slot = this.responder.ikeSa(sa)?.slot;
+    return slot === undefined || slot < 0 ? { cls: 'keepalive', sa } : { cls: 'keepalive', sa, slot };
   }
 
   /** Keeps the endpoint index (for keepalives) in step with where each IKE SA's peer is. */
   private track(sa: string, peer: Endpoint | null): void {
     const old = this.peerOf.get(sa);
-    if (old !== undefined && this.saAt.get(old) === sa) this.saAt.delete(old);
+    if (old !== undefined && this.saAt.get(old)?.sa === sa) this.saAt.delete(old);
     this.peerOf.delete(sa);
     if (!peer) return;
     // A copy: the event's endpoint object is the caller's.
     const at = { address: peer.address, port: peer.port };
-    this.saAt.set(at, sa);
+    this.saAt.set(at, this.keepaliveFrom(sa));
     this.peerOf.set(sa, at);
   }
 
@@ -299,7 +308,7 @@ export class Gateway {
         const key = this.peerOf.get(e.sa);
         this.track(e.sa, null);
         if (key !== undefined) {
-          this.saAt.set(key, e.newSa);
+          this.saAt.set(key, this.keepaliveFrom(e.newSa));
           this.peerOf.set(e.newSa, key);
         }
         return;

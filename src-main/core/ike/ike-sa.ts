@@ -69,6 +69,12 @@ export class IkeSa {
   natt: boolean;
   peerBehindNat = false;
   selfBehindNat = false;
+  /**
+   * Its number among the IKE SAs a Responder holds: 0, 1, ..., taken over by a later SA once this
+   * one is gone; -1 outside a Responder. Its datagrams carry it (TrafficNote.slot), a key the live
+   * estimator can look up in an array, where the name needs a hash table (core/live/estimator.ts).
+   */
+  slot = -1;
   readonly createdAt: number;
   establishedAt = 0;
   /** Last authenticated inbound IKE or ESP packet (DPD looks at this, 2.4). */

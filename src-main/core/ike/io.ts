@@ -72,6 +72,8 @@ export type IkeEvent =
       readonly ipBytes: number;
       readonly cls: TrafficClass;
       readonly sa?: string;
+      /** The IKE SA's slot in the Responder (TrafficNote.slot): a later SA may take it over. */
+      readonly slot?: number;
       readonly spi?: number;
       readonly messageId?: number;
       readonly request?: boolean;

@@ -55,6 +55,16 @@ export class Responder {
   /** Half-open SAs, for the COOKIE threshold (2.6) and their expiry. */
   private readonly halfOpenSas = new Set<IkeSa>();
 
+  /** Slots (IkeSa.slot) of SAs that are gone, to be taken again; and the next never used. */
+  private readonly freeSlots: number[] = [];
+  private slots = 0;
+
+  /** Holds `sa` from now on, found by its SPIr, with a slot of its own. */
+  private admit(sa: IkeSa): void {
+    if (sa.slot < 0) sa.slot = this.freeSlots.pop() ?? this.slots++;
+    this.sas.set(toHex(sa.spiR), sa);
+  }
+
   private halfOpen(): number {
     return this.halfOpenSas.size;
   }
@@ -162,7 +172,7 @@ export class Responder {
    * `midSync`, message IDs are synchronised with a peer that supports it (RFC 6311 5).
    */
   restoreIkeSa(now: number, sa: IkeSa, rekeyInS: number | null, midSync: boolean): void {
-    this.sas.set(toHex(sa.spiR), sa);
+    this.admit(sa);
     if (sa.peerId) this.index(sa);
     if (sa.virtualIp !== null) this.policy.pool?.claim(sa.virtualIp, sa.peerId);
     sa.lastInbound = now;
@@ -195,8 +205,8 @@ export class Responder {
       if (known) {
         // 2.1: the same request again gets the same response, while it is the last one we gave;
         // once IKE_AUTH is answered, ID 0 is out of the window.
-        this.lastIn = { cls: 'ike-setup', sa: known.name, messageId: 0, request: true };
-        if (known.lastResponse?.messageId === 0) this.out.send(to, from, known.lastResponse.bytes, { cls: 'ike-setup', sa: known.name, messageId: 0, request: false });
+        this.lastIn = { cls: 'ike-setup', sa: known.name, slot: known.slot, messageId: 0, request: true };
+        if (known.lastResponse?.messageId === 0) this.out.send(to, from, known.lastResponse.bytes, { cls: 'ike-setup', sa: known.name, slot: known.slot, messageId: 0, request: false });
         else this.drop('bad-message-id', `IKE_SA_INIT retransmitted after IKE_AUTH on ${known.name}`, from);
         return;
       }
@@ -204,13 +214,13 @@ export class Responder {
       if (problem) return this.drop('rules', problem.message, from);
       const r = respondSaInit({ suite: this.suite, policy: this.policy, cookies: this.cookies, halfOpen: this.halfOpen(), now, from, to, natt }, h, d.payloads, d.message);
       if (r.kind === 'drop') return this.drop(r.reason, r.detail, from);
-      const setup: TrafficNote = r.kind === 'sa' ? { cls: 'ike-setup', sa: r.sa.name, messageId: 0 } : { cls: 'ike-setup', messageId: 0 };
+      if (r.kind === 'sa') this.admit(r.sa);
+      const setup: TrafficNote = r.kind === 'sa' ? { cls: 'ike-setup', sa: r.sa.name, slot: r.sa.slot, messageId: 0 } : { cls: 'ike-setup', messageId: 0 };
       this.lastIn = { ...setup, request: true };
       this.out.send(to, from, r.response, { ...setup, request: false });
       this.exchangeEvent(r.kind === 'sa' ? r.sa.name : `${toHex(h.spiI)}_0000000000000000`, 'IKE_SA_INIT', r.kind === 'sa' ? 'SA, KE, Nr' : r.why);
       if (r.kind === 'sa') {
         r.sa.lastResponse = { messageId: 0, bytes: r.response, to: from, from: to };
-        this.sas.set(toHex(r.sa.spiR), r.sa);
         r.sa.initKey = initKey;
         this.byInit.set(initKey, r.sa);
         this.halfOpenSas.add(r.sa);
@@ -262,7 +272,7 @@ export class Responder {
       drop: (reason, detail, from) => this.drop(reason, detail, from),
       remove: (sa) => this.remove(sa),
       add: (sa) => {
-        this.sas.set(toHex(sa.spiR), sa);
+        this.admit(sa);
         this.touched.push(sa);
         if (sa.peerId) this.index(sa);
       },
@@ -293,6 +303,10 @@ export class Responder {
     const peers = this.byPeer.get(sa.peerId);
     if (peers?.delete(sa) && peers.size === 0) this.byPeer.delete(sa.peerId);
     this.sas.delete(toHex(sa.spiR));
+    if (sa.slot >= 0) {
+      this.freeSlots.push(sa.slot);
+      sa.slot = -1;
+    }
     this.halfOpenSas.delete(sa);
     if (this.byInit.get(sa.initKey) === sa) this.byInit.delete(sa.initKey);
     if (sa.virtualIp !== null) this.policy.pool?.release(sa.virtualIp);

@@ -26,6 +26,8 @@ export interface TrafficNote {
   readonly cls: TrafficClass;
   /** The IKE SA ("SPIi_SPIr"). */
   readonly sa?: string;
+  /** Its IkeSa.slot, when a Responder holds it (a later SA may take the number over). */
+  readonly slot?: number;
   readonly messageId?: number;
   readonly request?: boolean;
   /** ESP: the SPI in the packet. */

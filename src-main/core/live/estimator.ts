@@ -90,6 +90,17 @@ export class LiveEstimator {
    */
   private readonly meterOf = new Map<string, number>();
   /**
+   * The same by the IKE SA's slot (Traffic.slot), filled as datagrams come: a slot's SA name and
+   * its client's number. A slot names a live SA only, and the Responder gives it to a later SA once
+   * that one is gone, so a hit is one whose name is the datagram's; anything else asks `meterOf`.
+   * Two arrays indexed by a small number, where the Map hashed into a table of a thousand entries,
+   * cold each time (the lab's busiest lookup, BENCHMARKS.md "The live lab").
+   */
+  private saOfSlot: (string | undefined)[] = [];
+  private meterOfSlot = new Int32Array(1024);
+  /** Each SA name's slot in `saOfSlot`, to forget it when the SA goes down. */
+  private readonly slotOf = new Map<string, number>();
+  /**
    * Known clients' datagrams, in order, not yet dealt to their meters: two numbers each, the
    * time and the meter's number times 2^24 plus its `packetCode` (recent-packets.ts). A thousand
    * clients' datagrams come interleaved with the responder's work, so each found its client's
@@ -108,7 +119,7 @@ export class LiveEstimator {
 
   constructor(private readonly o: LiveEstimatorOptions) {
     // A first datagram, never reported, gives the refilled answer its fields' shapes.
-    const none: Traffic = { kind: 'traffic', dir: 'in', peer: { address: '', port: 0 }, local: { address: '', port: 0 }, bytes: 0, ipBytes: 0, head: new Uint8Array(0), cls: 'data', sa: undefined, messageId: undefined, request: undefined, spi: undefined };
+    const none: Traffic = { kind: 'traffic', dir: 'in', peer: { address: '', port: 0 }, local: { address: '', port: 0 }, bytes: 0, ipBytes: 0, head: new Uint8Array(0), cls: 'data', sa: undefined, slot: undefined, messageId: undefined, request: undefined, spi: undefined };
     this.datagram = { wakeups: NOTHING.wakeups, closed: NOTHING.closed, packets: [{ client: '', meter: 0, t: 0.5, traffic: none }], events: NOTHING.events };
   }
 
@@ -119,7 +130,7 @@ export class LiveEstimator {
       // Every datagram of a known client comes here: its answer is one object refilled each time,
       // the empty lists shared. Objects made per datagram and the doubles V8 boxes were most of the
       // lab's garbage, and so of its collector's work (BENCHMARKS.md, "The live lab").
-      const m = e.sa !== undefined ? this.meterOf.get(e.sa) : undefined;
+      const m = this.knownMeter(e);
       if (m !== undefined) {
         const out = this.datagram;
         this.queue(m, t, e);
@@ -141,6 +152,7 @@ export class LiveEstimator {
       case 'ike-rekeyed': {
         const m = this.meterOf.get(e.sa);
         if (m !== undefined) this.meterOf.set(e.newSa, m);
+        this.forgetSlot(e.newSa);
         this.lifecycle(t, e, out);
         break;
       }
@@ -150,6 +162,7 @@ export class LiveEstimator {
         this.waiting.delete(e.sa);
         this.lifecycle(t, e, out);
         this.meterOf.delete(e.sa);
+        this.forgetSlot(e.sa);
         break;
       }
       case 'traffic':
@@ -227,6 +240,38 @@ export class LiveEstimator {
     if (m !== undefined) out.events.push({ client: this.clientOf[m]!, t, event: e });
   }
 
+  /** The number of the client whose IKE SA sent or got datagram `e`, if known. */
+  private knownMeter(e: Traffic): number | undefined {
+    const sa = e.sa;
+    if (sa === undefined) return undefined;
+    const slot = e.slot;
+    // The string comparison is by identity on a hit: the SA's name is one string (IkeSa.name).
+    const known = slot !== undefined && slot >= 0;
+    if (known && this.saOfSlot[slot] === sa) return this.meterOfSlot[slot];
+    const m = this.meterOf.get(sa);
+    if (m !== undefined && known) {
+      while (slot >= this.meterOfSlot.length) {
+        const grown = new Int32Array(this.meterOfSlot.length * 2);
+        grown.set(this.meterOfSlot);
+        this.meterOfSlot = grown;
+      }
+      const before = this.saOfSlot[slot];
+      if (before !== undefined) this.slotOf.delete(before);
+      this.meterOfSlot[slot] = m;
+      this.saOfSlot[slot] = sa;
+      this.slotOf.set(sa, slot);
+    }
+    return m;
+  }
+
+  /** The SA is down: its slot no longer finds its client. */
+  private forgetSlot(sa: string): void {
+    const slot = this.slotOf.get(sa);
+    if (slot === undefined) return;
+    this.slotOf.delete(sa);
+    if (this.saOfSlot[slot] === sa) this.saOfSlot[slot] = undefined;
+  }
+
   /** A datagram of no known client (a known client's are charged in `onEvent`). */
   private onTraffic(t: number, e: Traffic): void {
     if (e.sa === undefined) {
@@ -244,6 +289,7 @@ export class LiveEstimator {
     this.waiting.delete(sa);
     const meter = this.meterFor(client, pending[0]?.t ?? t);
     this.meterOf.set(sa, meter.ordinal);
+    this.forgetSlot(sa);
     for (const p of pending) {
       out.packets.push({ client, meter: meter.ordinal, t: p.t, traffic: p.traffic });
       this.queue(meter.ordinal, p.t, p.traffic);

@@ -37,4 +37,20 @@ describe('traffic events of the Gateway', () => {
     expect(data.every((x) => x.spi !== undefined && x.sa !== undefined)).toBe(true);
     expect(traffic.filter((x) => x.cls === 'dpd').every((x) => x.sa !== undefined && x.messageId !== undefined)).toBe(true);
   });
+
+  it('numbers each IKE SA with a slot its datagrams carry, taken over by a later SA once it is gone', () => {
+    const t = Tunnel.up({ gateway: { ike: { proposals: ['aes128-sha256-prfsha256-curve25519'], rekeyS: 20, rekeyJitterS: 0 } } });
+    const keepalive = () => t.act(() => t.gateway.receive(t.now, Uint8Array.of(0xff), { address: CLI, port: 4500 }, { address: GW, port: 4500 }));
+    keepalive();
+    t.run(50);
+    keepalive();
+    const traffic = t.events.filter((e) => e.by === 'r' && e.event.kind === 'traffic').map((e) => e.event as Traffic);
+    // Each SA's IKE datagrams and keepalives carry one slot, its own.
+    const slotsOf = new Map<string, Set<number | undefined>>();
+    for (const x of traffic.filter((x) => x.sa !== undefined && x.cls !== 'data')) slotsOf.set(x.sa!, (slotsOf.get(x.sa!) ?? new Set()).add(x.slot));
+    const sas = [...slotsOf.keys()];
+    expect(sas).toHaveLength(3); // rekeyed at 20 and 40 s
+    expect(sas.map((sa) => [...slotsOf.get(sa)!])).toEqual([[0], [1], [0]]);
+    expect(traffic.filter((x) => x.cls === 'keepalive').map((x) => [x.sa, x.slot])).toEqual([[sas[0], 0], [sas[2], 0]]);
+  });
 });

@@ -114,6 +114,28 @@ describe('the live estimator', () => {
     expect(est.totals(5).map((m) => [m.client, m.packetsIn, m.lastIn, m.lastOut])).toEqual([['phone-a', 1, 2, null], ['phone-b', 1, 3, null], ['phone-c', 2, 4, null]]);
   });
 
+  it('finds a datagram\'s client by its IKE SA\'s slot only while the slot is that SA\'s', () => {
+    const est = new LiveEstimator({ profileFor: () => LTE });
+    const peer = { address: '198.18.1.2', port: 4500 };
+    const local = { address: '198.18.0.1', port: 4500 };
+    /** The client a keepalive of `sa` carrying `slot` is charged to (null: none). */
+    const clientOf = (sa: string, slot: number | undefined, t: number) => est.onEvent(t, { kind: 'traffic', dir: 'in', peer, local, head: new Uint8Array(1), bytes: 1, ipBytes: 29, cls: 'keepalive', sa, slot }).packets[0]?.client ?? null;
+    est.onEvent(0, { kind: 'ike-up', sa: 'a_1', peerId: 'phone-a', peer, virtualIp: null });
+    est.onEvent(0, { kind: 'ike-up', sa: 'b_1', peerId: 'phone-b', peer, virtualIp: null });
+    expect([clientOf('a_1', 0, 1), clientOf('a_1', 0, 2), clientOf('b_1', 1, 3), clientOf('b_1', 1, 4)]).toEqual(['phone-a', 'phone-a', 'phone-b', 'phone-b']);
+    // b_1 is gone and c_1 has its slot: c_1's datagrams are phone-c's, a late one of b_1 nobody's.
+    est.onEvent(5, { kind: 'ike-down', sa: 'b_1', reason: 'deleted' });
+    est.onEvent(5, { kind: 'ike-up', sa: 'c_1', peerId: 'phone-c', peer, virtualIp: null });
+    expect([clientOf('b_1', 1, 6), clientOf('c_1', 1, 7), clientOf('c_1', 1, 8), clientOf('b_1', 1, 9)]).toEqual([null, 'phone-c', 'phone-c', null]);
+    // A slot taken over without the estimator seeing the SA go (a's slot now d's): still d's client.
+    est.onEvent(10, { kind: 'ike-up', sa: 'd_1', peerId: 'phone-d', peer, virtualIp: null });
+    expect([clientOf('d_1', 0, 11), clientOf('a_1', 0, 12), clientOf('d_1', 0, 13), clientOf('a_1', undefined, 14), clientOf('a_1', -1, 15)]).toEqual(['phone-d', 'phone-a', 'phone-d', 'phone-a', 'phone-a']);
+    // A rekeyed IKE SA's successor is the same client, whatever its slot.
+    est.onEvent(16, { kind: 'ike-rekeyed', sa: 'c_1', newSa: 'c_2' });
+    expect([clientOf('c_2', 2, 17), clientOf('c_2', 2, 18)]).toEqual(['phone-c', 'phone-c']);
+    expect(est.totals(20).map((m) => [m.client, m.packetsIn])).toEqual([['phone-a', 5], ['phone-b', 2], ['phone-c', 4], ['phone-d', 2]]);
+  });
+
   it('logs a gateway policy change in every client\'s recording', () => {
     const { est } = session({ dpd: { delayS: 30 } }, 60);
     const out = est.onEvent(61, { kind: 'policy-changed', changes: { keepaliveS: 20 } });

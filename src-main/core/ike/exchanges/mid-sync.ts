@@ -94,7 +94,7 @@ export function answerMidSync(env: Env, sa: IkeSa, payloads: readonly Payload[],
   sa.lastResponse = null;
   const reply = [encode({ nonce: theirs.nonce, send: p2, recv: m2 })];
   const header = { spiI: sa.spiI, spiR: sa.spiR, exchangeType: ExchangeType.INFORMATIONAL, initiator: sa.role === 'initiator', response: true, messageId: 0 };
-  env.out.send(to, from, protect({ suite: env.suite, cipher: sa.cipher, keys: sa.keys, role: sa.role }, header, reply, { nonEspMarker: sa.natt }), { cls: 'control', sa: sa.name, messageId: 0, request: false });
+  env.out.send(to, from, protect({ suite: env.suite, cipher: sa.cipher, keys: sa.keys, role: sa.role }, header, reply, { nonEspMarker: sa.natt }), { cls: 'control', sa: sa.name, slot: sa.slot, messageId: 0, request: false });
   env.out.event({ kind: 'exchange', sa: sa.name, exchange: 'INFORMATIONAL', dir: 'out', request: false, messageId: 0, summary: summary(reply) });
   env.out.event({ kind: 'mid-sync', sa: sa.name, ok: true, nextId: p2, expectId: m2 });
 }

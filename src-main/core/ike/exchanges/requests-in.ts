@@ -29,7 +29,7 @@ export function handleRequest(env: Env, sa: IkeSa, d: Ike, from: Endpoint, to: E
   if (sa.msgIdSync && h.messageId === 0 && h.exchangeType === ExchangeType.INFORMATIONAL && sa.state === 'established') {
     const inner = unprotect({ suite: env.suite, cipher: sa.cipher, keys: sa.keys, role: sa.role }, d);
     if (inner.ok && isMidSync(sa, h.exchangeType, h.messageId, inner.payloads)) {
-      env.noteIn({ cls: 'control', sa: sa.name, messageId: 0, request: true });
+      env.noteIn({ cls: 'control', sa: sa.name, slot: sa.slot, messageId: 0, request: true });
       noteAuthenticated(env, sa, from, to, now);
       env.out.event({ kind: 'exchange', sa: sa.name, exchange: 'INFORMATIONAL', dir: 'in', request: true, messageId: 0, summary: summary(inner.payloads) });
       return answerMidSync(env, sa, inner.payloads, from, to);
@@ -39,8 +39,8 @@ export function handleRequest(env: Env, sa: IkeSa, d: Ike, from: Endpoint, to: E
   if (cached && h.messageId === cached.messageId && h.messageId === sa.expectId - 1) {
     // 2.1: a retransmitted request (of the class its answer had) gets the same answer again.
     const cls = cached.note?.cls ?? 'control';
-    env.noteIn({ cls, sa: sa.name, messageId: h.messageId, request: true });
-    env.out.send(to, from, cached.bytes, { cls, sa: sa.name, messageId: h.messageId, request: false });
+    env.noteIn({ cls, sa: sa.name, slot: sa.slot, messageId: h.messageId, request: true });
+    env.out.send(to, from, cached.bytes, { cls, sa: sa.name, slot: sa.slot, messageId: h.messageId, request: false });
     return;
   }
   if (h.messageId !== sa.expectId) return env.drop('bad-message-id', `request ${h.messageId} on ${sa.name}, expected ${sa.expectId}`, from);
@@ -60,7 +60,7 @@ export function handleRequest(env: Env, sa: IkeSa, d: Ike, from: Endpoint, to: E
   noteAuthenticated(env, sa, from, to, now);
   const payloads = inner.payloads;
   const cls = exchangeClass(h.exchangeType, payloads);
-  env.noteIn({ cls, sa: sa.name, messageId: h.messageId, request: true });
+  env.noteIn({ cls, sa: sa.name, slot: sa.slot, messageId: h.messageId, request: true });
   env.out.event({ kind: 'exchange', sa: sa.name, exchange: nameOf(ExchangeType, h.exchangeType), dir: 'in', request: true, messageId: h.messageId, summary: summary(payloads) });
   const problem = checkPayloadRules(h.exchangeType, false, payloads);
   if (problem) {
@@ -133,7 +133,7 @@ export function moveTo(env: Env, sa: IkeSa, from: Endpoint, to: Endpoint): void 
 export function respond(env: Env, sa: IkeSa, exchange: number, cls: TrafficClass, payloads: readonly Payload[], to: Endpoint, from: Endpoint): void {
   const header = { spiI: sa.spiI, spiR: sa.spiR, exchangeType: exchange, initiator: sa.role === 'initiator', response: true, messageId: sa.expectId };
   const bytes = protect({ suite: env.suite, cipher: sa.cipher, keys: sa.keys, role: sa.role }, header, payloads, { nonEspMarker: sa.natt });
-  const note: TrafficNote = { cls, sa: sa.name, messageId: sa.expectId, request: false };
+  const note: TrafficNote = { cls, sa: sa.name, slot: sa.slot, messageId: sa.expectId, request: false };
   env.out.send(from, to, bytes, note);
   env.out.event({ kind: 'exchange', sa: sa.name, exchange: nameOf(ExchangeType, exchange), dir: 'out', request: false, messageId: sa.expectId, summary: summary(payloads) });
   sa.lastResponse = { messageId: sa.expectId, bytes, to, from, note };

@@ -40,7 +40,7 @@ export function sendRequest(env: Env, sa: IkeSa, req: Request, now: number): voi
   const header = { spiI: sa.spiI, spiR: sa.spiR, exchangeType: req.exchange, initiator: sa.role === 'initiator', response: false, messageId };
   const bytes = protect({ suite: env.suite, cipher: sa.cipher, keys: sa.keys, role: sa.role }, header, req.payloads, { nonEspMarker: sa.natt });
   const waits = retransmitWaits(req.retransmit, req.retransmit.jitterPct > 0 ? uniformFrom(env.suite) : undefined);
-  const note: TrafficNote = { cls: exchangeClass(req.exchange, req.payloads), sa: sa.name, messageId, request: true };
+  const note: TrafficNote = { cls: exchangeClass(req.exchange, req.payloads), sa: sa.name, slot: sa.slot, messageId, request: true };
   sa.pending = { messageId, exchange: req.exchange, bytes, waits, attempt: 0, deadline: now + waits[0]!, onResponse: req.onResponse, onFailure: req.onFailure, note };
   env.out.send(sa.local, sa.peer, bytes, note);
   env.out.event({ kind: 'exchange', sa: sa.name, exchange: nameOf(ExchangeType, req.exchange), dir: 'out', request: true, messageId, summary: summary(req.payloads) });
