@@ -23,7 +23,7 @@ import { DataPlane } from '../esp/data-plane.ts';
 import { isEsp } from '../esp/packet.ts';
 import type { Endpoint, IkeEvent, Output } from '../ike/io.ts';
 import type { TrafficNote } from '../ike/traffic.ts';
-import { wireHead } from '../session/wire-head.ts';
+import { wireHead, wireHeadOf } from '../session/wire-head.ts';
 import { TimerHeap } from '../timer-heap.ts';
 import type { IkePolicy } from '../ike/policy.ts';
 import { Responder, type Ports } from '../ike/responder.ts';
@@ -151,7 +151,7 @@ export class Gateway {
     if (this.o.traffic !== false) {
       // Built only when reported: this runs for every ESP packet.
       const spi = ((packet[0]! << 24) | (packet[1]! << 16) | (packet[2]! << 8) | packet[3]!) >>> 0;
-      this.traffic('in', from, to, packet, r.ok || r.ikeSa !== undefined ? { cls: r.ok ? 'data' : 'invalid', sa: r.ikeSa!, spi } : { cls: 'invalid', spi });
+      this.traffic('in', from, to, packet, r.ok || r.ikeSa !== undefined ? { cls: r.ok ? 'data' : 'invalid', sa: r.ikeSa!, spi } : { cls: 'invalid', spi }, true);
     }
     if (!r.ok) return this.drop(`esp-${r.reason}`, `ESP${r.spiIn !== undefined ? ` SPI ${r.spiIn.toString(16).padStart(8, '0')}` : ''}`, from);
     this.responder.espAlive(now, r.ikeSa);
@@ -189,10 +189,16 @@ export class Gateway {
     this.keepalives.touch(name);
   }
 
-  private traffic(dir: 'in' | 'out', peer: Endpoint, local: Endpoint, payload: Uint8Array, note: TrafficNote): void {
+  /**
+   * Reports a datagram. Its head is a view of `payload` (wire-head.ts), which stays as it is: what
+   * the Gateway receives it keeps (`transient`), what it sends is new; but a `transient` one's,
+   * received ESP whose buffer the host reuses, is copied.
+   */
+  private traffic(dir: 'in' | 'out', peer: Endpoint, local: Endpoint, payload: Uint8Array, note: TrafficNote, transient = false): void {
     if (this.o.traffic === false) return;
     const bytes = payload.length;
-    const head = wireHead(payload, local.port === this.o.ports.natt);
+    const natt = local.port === this.o.ports.natt;
+    const head = transient ? wireHead(payload, natt) : wireHeadOf(payload, natt);
     // 20 octets of IPv4 header and 8 of UDP around the datagram (RFC 791, RFC 768).
     // Every field named, so every traffic event has one shape (a spread gave each note's its own).
     const event = { kind: 'traffic', dir, peer, local, bytes, ipBytes: bytes + 28, head, cls: note.cls, sa: note.sa, slot: note.slot, messageId: note.messageId, request: note.request, spi: note.spi } as const;

@@ -60,7 +60,9 @@ export type IkeEvent =
   /**
    * One datagram to or from a peer (the Gateway reports every one): `bytes` is the UDP payload,
    * `ipBytes` the IPv4 packet on the wire (28 octets of IPv4 and UDP headers more), `local` our
-   * end, `head` the payload's leading octets that are readable on the wire (session/wire-head.ts).
+   * end, `head` the payload's leading octets that are readable on the wire (session/wire-head.ts):
+   * read only, and often a view of the datagram itself (wireHeadOf), which a consumer that keeps
+   * the event keeps with it.
    */
   | {
       readonly kind: 'traffic';

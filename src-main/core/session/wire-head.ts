@@ -37,3 +37,26 @@ export function wireHeadLength(payload: Uint8Array, natt: boolean): number {
 export function wireHead(payload: Uint8Array, natt: boolean): Uint8Array {
   return payload.slice(0, wireHeadLength(payload, natt));
 }
+
+/** A NAT-T keepalive's head (RFC 3948 2.3), one array for all of them: read only. */
+const KEEPALIVE_HEAD = Uint8Array.of(0xff);
+
+/**
+ * V8 keeps a typed array of up to this many octets inside its heap; a view of one would first move
+ * it out (an allocation), so such a payload's head is copied instead.
+ */
+const IN_HEAP_OCTETS = 64;
+
+/**
+ * The octets a recording keeps of a payload that stays as it is (the Gateway keeps IKE messages and
+ * what it sends): a view of it, not a copy, or for a keepalive one shared array; read only. The
+ * Gateway reports every datagram with its head (core/ike/io.ts, `traffic`): a copy was an array
+ * and a buffer of about 240 octets of V8's heap a datagram, the lab's largest allocation
+ * (BENCHMARKS.md, "The live lab"). A payload whose buffer is reused (udp-host.ts lends received ESP
+ * a batch buffer) needs `wireHead`.
+ */
+export function wireHeadOf(payload: Uint8Array, natt: boolean): Uint8Array {
+  const n = wireHeadLength(payload, natt);
+  if (n === 1 && payload[0] === 0xff) return KEEPALIVE_HEAD;
+  return payload.length > IN_HEAP_OCTETS ? payload.subarray(0, n) : payload.slice(0, n);
+}

@@ -53,4 +53,20 @@ describe('traffic events of the Gateway', () => {
     expect(sas.map((sa) => [...slotsOf.get(sa)!])).toEqual([[0], [1], [0]]);
     expect(traffic.filter((x) => x.cls === 'keepalive').map((x) => [x.sa, x.slot])).toEqual([[sas[0], 0], [sas[2], 0]]);
   });
+
+  it('reports a received ESP packet\'s head as a copy (its buffer may be reused), an IKE message\'s as a view', () => {
+    const t = Tunnel.up({ gateway: { esp: { proposals: ['aes128gcm16'], rekeyS: 0, replayWindow: 128, backend: 'noble' } } });
+    t.clientSends(ping('198.18.200.1', '198.18.100.1', 1));
+    t.run(2);
+    const traffic = t.events.filter((e) => e.by === 'r' && e.event.kind === 'traffic').map((e) => e.event as Traffic);
+    const fromClient = t.wire.filter((w) => w.by === 'i').map((w) => w.send.bytes);
+    const espIn = traffic.find((x) => x.dir === 'in' && x.cls === 'data')!;
+    const esp = fromClient.find((b) => b.length === espIn.bytes && b[0] === espIn.head[0])!;
+    const ikeIn = traffic.find((x) => x.dir === 'in' && x.cls === 'ike-setup')!;
+    const ike = fromClient.find((b) => b.length === ikeIn.bytes)!;
+    expect([espIn.head.buffer === esp.buffer, ikeIn.head.buffer === ike.buffer]).toEqual([false, true]);
+    const spi = [...espIn.head.subarray(0, 4)];
+    esp.fill(0);
+    expect([...espIn.head.subarray(0, 4)]).toEqual(spi);
+  });
 });

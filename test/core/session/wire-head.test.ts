@@ -1,6 +1,6 @@
 // What a session recording keeps of each datagram: only the octets readable on the wire.
 import { describe, expect, it } from 'vitest';
-import { wireHead, wireHeadLength } from '../../../src-main/core/session/wire-head.ts';
+import { wireHead, wireHeadLength, wireHeadOf } from '../../../src-main/core/session/wire-head.ts';
 
 const filled = (n: number, at = 0, v = 0xab) => {
   const b = new Uint8Array(n).fill(v);
@@ -37,5 +37,17 @@ describe('wire heads', () => {
     const h = wireHead(b, true);
     b.fill(0);
     expect(h[0]).toBe(0xab);
+  });
+
+  it('gives the same octets as a view of a payload that stays, one shared array for keepalives', () => {
+    const cases: [Uint8Array, boolean][] = [[filled(1436), true], [filled(300, 4), true], [filled(300), false], [filled(30), false], [filled(20), false], [filled(3), true], [Uint8Array.of(0xff), true], [filled(65), true]];
+    for (const [payload, natt] of cases) expect([...wireHeadOf(payload, natt)]).toEqual([...wireHead(payload, natt)]);
+    // A view of a large payload: the same memory, no copy.
+    const big = filled(300);
+    const h = wireHeadOf(big, false);
+    expect([h.buffer === big.buffer, h.byteOffset, h.length]).toEqual([true, 0, 32]);
+    // A small one (inside V8's heap) is copied; keepalives share one array.
+    expect(wireHeadOf(filled(30), false).buffer === filled(30).buffer).toBe(false);
+    expect(wireHeadOf(Uint8Array.of(0xff), true)).toBe(wireHeadOf(Uint8Array.of(0xff), false));
   });
 });
