@@ -39,6 +39,15 @@ const DOUBLE_OCTETS = new Uint8Array(DOUBLE.buffer);
 const LITTLE = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 const LE_OCTET = Uint8Array.from({ length: 8 }, (_, i) => (LITTLE ? i : 7 - i));
 
+/**
+ * The time (integer microseconds) of the record at `r`, as `push` wrote it: through the scratch
+ * cell, which V8 inlines, where `readDoubleLE` was a call that returned each time in a new box.
+ */
+function timeUs(b: Buffer, r: number): number {
+  for (let i = 0; i < 8; i++) DOUBLE_OCTETS[LE_OCTET[i]!] = b[r + i]!;
+  return DOUBLE[0]!;
+}
+
 /** Little-endian, as `readUInt16LE` and `readUInt32LE` read them back. */
 function u16(b: Buffer, o: number, v: number): void {
   b[o] = v;
@@ -187,7 +196,7 @@ export class PacketRecords {
     let lastEnd = -1;
     out.reset();
     out.reserve(1)[out.length++] = 0x5b;
-    const firstUs = records.length > 0 ? b.readDoubleLE(records[0]!) : 0;
+    const firstUs = records.length > 0 ? timeUs(b, records[0]!) : 0;
     for (let k = 0; k < records.length; k++) {
       const r = records[k]!;
       const flags = b[r + 8]!;
@@ -240,7 +249,7 @@ export class PacketRecords {
       w[o++] = 0x5b;
       // A handshake's datagrams are queued when its client is known (estimator.ts), after later
       // ones of the same client: an offset can be negative.
-      const dt = b.readDoubleLE(r) - firstUs;
+      const dt = timeUs(b, r) - firstUs;
       if (dt < 0) w[o++] = 0x2d;
       o = uint(w, o, Math.abs(dt));
       w[o++] = 0x2c;
@@ -268,7 +277,7 @@ export class PacketRecords {
       out.length = o;
     }
     out.reserve(1)[out.length++] = 0x5d;
-    const lastUs = records.length > 0 ? b.readDoubleLE(records.at(-1)!) : 0;
+    const lastUs = records.length > 0 ? timeUs(b, records.at(-1)!) : 0;
     return { packets: out.text(), ends: JSON.stringify(ends), ikeSas: JSON.stringify(sas), count: records.length, firstT: firstUs / 1e6, lastT: lastUs / 1e6 };
   }
 
