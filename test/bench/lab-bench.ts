@@ -287,7 +287,10 @@ async function round(c: LabBenchConfig, r: number, dir: string, log: (l: string)
       return f!.cpuUsPerDatagram / b!.cpuUsPerDatagram - 1;
     });
     for (const a of out) log(`  ${a.mode} round ${r + 1}: ${a.datagramsPerS.toFixed(0)} datagrams/s, ${a.cpuUsPerDatagram.toFixed(1)} us CPU each (${a.cores.toFixed(2)} cores, GC ${(a.gcShare * 100).toFixed(1)} %, ${a.scavengesPer10k.toFixed(1)} scavenges and ${a.markCompactsPer10k.toFixed(2)} mark-compacts per 10,000 datagrams), clients up after ${a.upAfterS.toFixed(1)} s`);
-    log(`  round ${r + 1}, ${modes[0]} over bare by slice: ${slices.map((x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`).join(', ')} (load ${load.toFixed(1)})`);
+    // Each slice with the mark-compacts each arm ran in it (first arm/second arm), to tell the
+    // slices with a major collection from those without (BENCHMARKS.md, "The live lab").
+    const markCompacts = marks.slice(1).map((m, k) => m.map((x, i) => x.markCompacts - marks[k]![i]!.markCompacts).join('/'));
+    log(`  round ${r + 1}, ${modes[0]} over bare by slice (mark-compacts): ${slices.map((x, k) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} % (${markCompacts[k]})`).join(', ')} (load ${load.toFixed(1)})`);
     return { arms: out, slices };
   } finally {
     await Promise.all(arms.map((a) => a.stop()));
