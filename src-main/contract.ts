@@ -225,7 +225,12 @@ export interface LiveSnapshot {
   fleet: { templateId: string; name: string; groups: LiveFleetGroup[] } | null;
   /** The latest events, oldest first (at most 200). */
   events: LiveEventItem[];
-  recorded: { packets: number; events: number; wakeups: number };
+  /**
+   * What the lab committed to the database so far, and `held`: packets, SA events and ended
+   * wakeups estimated and queued but not yet written (a session's packets wait up to 20 s for their
+   * chunk row, docs/database.md), so the first seconds of a lab show them here, not as written.
+   */
+  recorded: { packets: number; events: number; wakeups: number; held: number };
   /** Where the numbers come from: the gateway sees only the tunnel's packets. */
   vantage: string;
   /** The last commit error, if the database could not be written. */

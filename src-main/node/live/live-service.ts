@@ -51,7 +51,7 @@ interface Running {
   readonly psk: Map<string, Uint8Array>;
   fleet: { readonly templateId: string; readonly name: string; readonly run: RunningFleet; readonly idSuffix: string } | null;
   storeError: string | null;
-  recorded: { packets: number; events: number; wakeups: number };
+  recorded: LiveSnapshot['recorded'];
 }
 
 export class LiveService {
@@ -112,7 +112,7 @@ export class LiveService {
           },
           onCommit: (c) => {
             if (this.running) {
-              this.running.recorded = c.total;
+              this.running.recorded = { ...c.total, held: c.held };
               this.running.storeError = null;
             }
           },
@@ -138,7 +138,7 @@ export class LiveService {
         psk: new Map(cfg.responder.secrets.map((s) => [s.id, new TextEncoder().encode(s.psk)])),
         fleet: null,
         storeError: null,
-        recorded: { packets: 0, events: 0, wakeups: 0 },
+        recorded: { packets: 0, events: 0, wakeups: 0, held: 0 },
       };
       this.note(0, null, 'lab', null, `lab ${lab.labId} started: ${entry.name}, listening on ${this.running.listen}${cfg.timeScale !== 1 ? `, ${cfg.timeScale}x real time` : ''}`);
       this.timer = setInterval(() => this.o.emit(this.snapshot()), SNAPSHOT_EVERY_MS);
@@ -206,7 +206,7 @@ export class LiveService {
   snapshot(): LiveSnapshot {
     const r = this.running;
     const base = { vantage: VANTAGE_NOTE, events: this.events.slice(-MAX_EVENTS) };
-    if (!r) return { ...base, running: false, labConfigId: null, labName: null, labId: null, startedAt: null, t: 0, timeScale: 1, listen: null, policy: null, clients: [], moreClients: 0, fleet: null, recorded: { packets: 0, events: 0, wakeups: 0 }, storeError: null };
+    if (!r) return { ...base, running: false, labConfigId: null, labName: null, labId: null, startedAt: null, t: 0, timeScale: 1, listen: null, policy: null, clients: [], moreClients: 0, fleet: null, recorded: { packets: 0, events: 0, wakeups: 0, held: 0 }, storeError: null };
     const t = r.lab.now();
     const totals = r.lab.estimator.totals(t);
     const policy = r.lab.policy();

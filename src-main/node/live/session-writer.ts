@@ -36,6 +36,12 @@ export interface CommitCounts {
   /** SQLite rows written or updated: chunks, events, sessions. */
   readonly rows: number;
   readonly total: { readonly packets: number; readonly events: number; readonly wakeups: number };
+  /**
+   * Packets, SA events and ended wakeups queued and not yet written after this commit: a session's
+   * wait up to the hold for their chunk row (`CommitHold`), so a lab's first seconds show some
+   * here and none written.
+   */
+  readonly held: number;
 }
 
 /** What a commit may keep in memory for a later one (none of it, without a hold). */
@@ -285,7 +291,7 @@ export class SessionWriter {
     this.total.packets += packets;
     this.total.events += events.length;
     this.total.wakeups += wakeups;
-    return { packets, events: events.length, wakeups, rows, total: { ...this.total } };
+    return { packets, events: events.length, wakeups, rows, total: { ...this.total }, held: this.queued };
   }
 
   /**

@@ -80,7 +80,7 @@ wrap(SessionWriter.prototype, 'commit', (ms, _s, r) => {
 if (mode === 'estimator') {
   SessionWriter.prototype.add = function () {};
   SessionWriter.prototype.commit = function () {
-    return { packets: 0, events: 0, wakeups: 0, rows: 0, total: { packets: 0, events: 0, wakeups: 0 } };
+    return { packets: 0, events: 0, wakeups: 0, rows: 0, total: { packets: 0, events: 0, wakeups: 0 }, held: 0 };
   };
 }
 if (mode === 'full-sync') {

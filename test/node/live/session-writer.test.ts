@@ -63,18 +63,18 @@ describe('SessionWriter', () => {
     w.add({ ...NONE, packets: [packet('quiet', 1, 0), packet('quiet', 2, 1)] });
     const held = w.commit(HOLD);
     // busy's chunk is full: all its packets go, in one row; quiet's two wait.
-    expect(held).toMatchObject({ packets: CHUNK_MAX + 5, rows: 2, total: { packets: CHUNK_MAX + 5 } }); // its session and one chunk
+    expect(held).toMatchObject({ packets: CHUNK_MAX + 5, rows: 2, total: { packets: CHUNK_MAX + 5 }, held: 2 }); // its session and one chunk
     expect(w.queued).toBe(2);
     const chunks = () => db.prepare('SELECT s.client, c.first_seq, c.count, c.first_t_s, c.last_t_s FROM session_packet_chunks c JOIN sessions s ON s.id = c.session_id ORDER BY c.rowid').raw().all();
     expect(chunks()).toEqual([['busy', 0, CHUNK_MAX + 5, 0, CHUNK_MAX + 4]]);
     now = 4000;
-    expect(w.commit(HOLD)).toMatchObject({ packets: 0, rows: 0 });
+    expect(w.commit(HOLD)).toMatchObject({ packets: 0, rows: 0, held: 2 });
     w.add({ ...NONE, packets: [packet('busy', 500, 7)] }); // busy's new chunk starts at 4000
     now = 5000;
     // quiet's two have waited 5 s: written; busy's one only 1 s: held.
-    expect(w.commit(HOLD)).toMatchObject({ packets: 2, total: { packets: CHUNK_MAX + 7 } });
+    expect(w.commit(HOLD)).toMatchObject({ packets: 2, total: { packets: CHUNK_MAX + 7 }, held: 1 });
     expect(w.queued).toBe(1);
-    expect(w.commit()).toMatchObject({ packets: 1, total: { packets: CHUNK_MAX + 8 } });
+    expect(w.commit()).toMatchObject({ packets: 1, total: { packets: CHUNK_MAX + 8 }, held: 0 });
     expect(chunks()).toEqual([
       ['busy', 0, CHUNK_MAX + 5, 0, CHUNK_MAX + 4],
       ['quiet', 0, 2, 1, 2],
