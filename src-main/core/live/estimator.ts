@@ -203,13 +203,15 @@ export class LiveEstimator {
 
   /**
    * Moves every client's radio to `now`: the wakeups its datagrams and its background model
-   * (docs/lab.md) opened since the last call, and those whose tails ended.
+   * (docs/lab.md) opened since the last call, and those whose tails ended; with `onClosed`, those go
+   * to it one at a time, as one object refilled for each (valid during the call only:
+   * ClientMeter.closedEach), and `closed` stays empty.
    */
-  advance(now: number): LiveOutput {
+  advance(now: number, onClosed?: (w: ClosedWakeup) => void): LiveOutput {
     this.deal();
     const out = emptyOutput();
     for (const m of this.meters.values()) {
-      const r = m.advance(now);
+      const r = m.advance(now, onClosed);
       if (r.opened.length > 0) out.wakeups.push(...r.opened);
       if (r.closed.length > 0) out.closed.push(...r.closed);
     }

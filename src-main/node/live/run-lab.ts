@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { IkeEvent } from '../../core/ike/io.ts';
-import type { LiveWakeup, MeterTotals } from '../../core/live/client-meter.ts';
+import type { ClosedWakeup, LiveWakeup, MeterTotals } from '../../core/live/client-meter.ts';
 import { LiveEstimator, type LiveOutput } from '../../core/live/estimator.ts';
 import { backgroundOf, redactedLabConfig, type LabConfig, type LabPolicyPatch } from '../../core/live/lab-config.ts';
 import type { Retransmit } from '../../core/policy/schema.ts';
@@ -145,6 +145,8 @@ export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningL
     writer.add(out);
     if (out.wakeups.length > 0 && o.onWakeups) o.onWakeups([...out.wakeups].sort((a, b) => a.t - b.t));
   };
+  /** Ended wakeups, from the estimator's every-second `advance` to the recording, one at a time. */
+  const toRecording = (w: ClosedWakeup): void => writer.addWakeup(w);
   let totalsAt = -Infinity;
   let advancedAt = -Infinity;
   /** `periodic`: the timer's commit, which may hold sessions' chunks back (session-writer.ts). */
@@ -157,7 +159,7 @@ export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningL
     if (how.last) moved(estimator.finish(t));
     else if (!how.periodic || real - advancedAt >= ADVANCE_EVERY_MS) {
       advancedAt = real;
-      moved(estimator.advance(t));
+      moved(estimator.advance(t, toRecording));
     }
     // Every client's running totals go to its session row now and then (and at the end), not with
     // every commit: with a thousand clients they would be most of the writing. A session's packets

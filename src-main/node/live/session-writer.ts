@@ -179,7 +179,7 @@ export class SessionWriter {
       this.session(e.client, e.t);
     }
     const closed = out.closed;
-    for (let i = 0; i < closed.length; i++) this.queueWakeup(closed[i]!);
+    for (let i = 0; i < closed.length; i++) this.addWakeup(closed[i]!);
   }
 
   /** Queues a client's running totals (written with the next commit). */
@@ -311,7 +311,8 @@ export class SessionWriter {
     j.clear();
   }
 
-  private queueWakeup(w: ClosedWakeup): void {
+  /** Queues an ended wakeup (copied: `w` may be refilled after the call, LiveEstimator.advance). */
+  addWakeup(w: ClosedWakeup): void {
     const index = this.indexOf.get(w.client) ?? this.open(w.client, w.t).index;
     const g = this.groups[index % GROUPS]!;
     this.wait(g);

@@ -136,6 +136,32 @@ describe('the live estimator', () => {
     expect(est.totals(20).map((m) => [m.client, m.packetsIn])).toEqual([['phone-a', 5], ['phone-b', 2], ['phone-c', 4], ['phone-d', 2]]);
   });
 
+  it('hands ended wakeups to a callback one at a time, the same as it would list them', () => {
+    const t = Tunnel.up({ gateway: { dpd: { delayS: 20 } } });
+    t.run(200);
+    const events = t.events.filter((x) => x.by === 'r');
+    const listed = new LiveEstimator({ profileFor: () => LTE });
+    const handed = new LiveEstimator({ profileFor: () => LTE });
+    const viaList = [];
+    const viaCallback: unknown[] = [];
+    const seen = new Set<object>();
+    for (const e of events) {
+      listed.onEvent(e.t, e.event);
+      handed.onEvent(e.t, e.event);
+    }
+    for (const at of [60, 130, 200]) {
+      viaList.push(...listed.advance(at).closed);
+      const out = handed.advance(at, (w) => {
+        seen.add(w);
+        viaCallback.push({ ...w });
+      });
+      expect(out.closed).toEqual([]);
+    }
+    expect(viaList.length).toBeGreaterThan(3);
+    expect(viaCallback).toEqual(viaList);
+    expect(seen.size).toBe(1); // one object, refilled
+  });
+
   it('logs a gateway policy change in every client\'s recording', () => {
     const { est } = session({ dpd: { delayS: 30 } }, 60);
     const out = est.onEvent(61, { kind: 'policy-changed', changes: { keepaliveS: 20 } });
