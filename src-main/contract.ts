@@ -226,9 +226,9 @@ export interface LiveSnapshot {
   /** The latest events, oldest first (at most 200). */
   events: LiveEventItem[];
   /**
-   * What the lab committed to the database so far, and `held`: packets, SA events and ended
-   * wakeups estimated and queued but not yet written (a session's packets wait up to 20 s for their
-   * chunk row, docs/database.md), so the first seconds of a lab show them here, not as written.
+   * What the lab committed to the database so far, and `held`: packets and ended wakeups estimated
+   * and queued but not yet written (a session's wait up to 20 s for their chunk row,
+   * docs/database.md), so the first seconds of a lab show them here, not as written.
    */
   recorded: { packets: number; events: number; wakeups: number; held: number };
   /** Where the numbers come from: the gateway sees only the tunnel's packets. */

@@ -190,9 +190,9 @@ export class Gateway {
   }
 
   /**
-   * Reports a datagram. Its head is a view of `payload` (wire-head.ts), which stays as it is: what
-   * the Gateway receives it keeps (`transient`), what it sends is new; but a `transient` one's,
-   * received ESP whose buffer the host reuses, is copied.
+   * Reports a datagram. Its head is a view of `payload` (wire-head.ts), which stays as it is: the
+   * Gateway keeps what it receives, but for received ESP (`transient`: the host reuses its buffer),
+   * and what it sends is new. A `transient` datagram's head is copied.
    */
   private traffic(dir: 'in' | 'out', peer: Endpoint, local: Endpoint, payload: Uint8Array, note: TrafficNote, transient = false): void {
     if (this.o.traffic === false) return;

@@ -34,6 +34,10 @@ export interface Ports {
   readonly natt: number;
 }
 
+/** The notes of a received keepalive and of a datagram that was dropped: one each, read only. */
+const KEEPALIVE_IN: TrafficNote = Object.freeze({ cls: 'keepalive' });
+const INVALID_IN: TrafficNote = Object.freeze({ cls: 'invalid' });
+
 /** charon's default half_open_timeout (strongswan.conf), s. */
 const HALF_OPEN_TIMEOUT_S = 30;
 
@@ -126,16 +130,16 @@ export class Responder {
   }
 
   /** What the datagram of the last `receive` was (traffic.ts); `invalid` when it was dropped. */
-  lastIn: TrafficNote = { cls: 'invalid' };
+  lastIn: TrafficNote = INVALID_IN;
 
   receive(now: number, datagram: Uint8Array, from: Endpoint, to: Endpoint): void {
     const natt = to.port === this.ports.natt;
     const d = decodeMessage(datagram, { natt });
-    this.lastIn = { cls: 'invalid' };
+    this.lastIn = INVALID_IN;
     switch (d.kind) {
       case 'keepalive':
         // RFC 3948 2.3: keeps the NAT mapping open; never proof that the peer is alive (DPD).
-        this.lastIn = { cls: 'keepalive' };
+        this.lastIn = KEEPALIVE_IN;
         this.keepalives++;
         this.out.event({ kind: 'keepalive', from });
         return;

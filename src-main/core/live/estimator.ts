@@ -152,7 +152,6 @@ export class LiveEstimator {
       case 'ike-rekeyed': {
         const m = this.meterOf.get(e.sa);
         if (m !== undefined) this.meterOf.set(e.newSa, m);
-        this.forgetSlot(e.newSa);
         this.lifecycle(t, e, out);
         break;
       }
@@ -247,7 +246,7 @@ export class LiveEstimator {
     const sa = e.sa;
     if (sa === undefined) return undefined;
     const slot = e.slot;
-    // The string comparison is by identity on a hit: the SA's name is one string (IkeSa.name).
+    // Equal strings compare equal, and on a hit they are one string (IkeSa.name), which is quick.
     const known = slot !== undefined && slot >= 0;
     if (known && this.saOfSlot[slot] === sa) return this.meterOfSlot[slot];
     const m = this.meterOf.get(sa);
@@ -259,6 +258,9 @@ export class LiveEstimator {
       }
       const before = this.saOfSlot[slot];
       if (before !== undefined) this.slotOf.delete(before);
+      // An SA's datagrams carry one slot, but a restored gateway numbers its SAs afresh.
+      const was = this.slotOf.get(sa);
+      if (was !== undefined && this.saOfSlot[was] === sa) this.saOfSlot[was] = undefined;
       this.meterOfSlot[slot] = m;
       this.saOfSlot[slot] = sa;
       this.slotOf.set(sa, slot);

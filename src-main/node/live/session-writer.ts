@@ -37,9 +37,9 @@ export interface CommitCounts {
   readonly rows: number;
   readonly total: { readonly packets: number; readonly events: number; readonly wakeups: number };
   /**
-   * Packets, SA events and ended wakeups queued and not yet written after this commit: a session's
-   * wait up to the hold for their chunk row (`CommitHold`), so a lab's first seconds show some
-   * here and none written.
+   * Packets and ended wakeups queued and not yet written after this commit (SA events go with every
+   * commit): a session's wait up to the hold for their chunk row (`CommitHold`), so a lab's first
+   * seconds show some here and none written.
    */
   readonly held: number;
 }

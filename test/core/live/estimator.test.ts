@@ -133,7 +133,35 @@ describe('the live estimator', () => {
     // A rekeyed IKE SA's successor is the same client, whatever its slot.
     est.onEvent(16, { kind: 'ike-rekeyed', sa: 'c_1', newSa: 'c_2' });
     expect([clientOf('c_2', 2, 17), clientOf('c_2', 2, 18)]).toEqual(['phone-c', 'phone-c']);
-    expect(est.totals(20).map((m) => [m.client, m.packetsIn])).toEqual([['phone-a', 5], ['phone-b', 2], ['phone-c', 4], ['phone-d', 2]]);
+    // An SA seen under two slots (a restored gateway numbers afresh): gone, neither finds it.
+    est.onEvent(19, { kind: 'ike-up', sa: 'e_1', peerId: 'phone-e', peer, virtualIp: null });
+    expect([clientOf('e_1', 5, 19), clientOf('e_1', 6, 19)]).toEqual(['phone-e', 'phone-e']);
+    est.onEvent(19, { kind: 'ike-down', sa: 'e_1', reason: 'deleted' });
+    expect([clientOf('e_1', 5, 19), clientOf('e_1', 6, 19)]).toEqual([null, null]);
+    expect(est.totals(20).map((m) => [m.client, m.packetsIn])).toEqual([['phone-a', 5], ['phone-b', 2], ['phone-c', 4], ['phone-d', 2], ['phone-e', 2]]);
+  });
+
+  it('looks a datagram\'s IKE SA up by name only until its slot is known', () => {
+    const est = new LiveEstimator({ profileFor: () => LTE });
+    // Count the lookups by name (white box: the estimator's Map from SA names to clients).
+    let byName = 0;
+    class Counting extends Map<string, number> {
+      override get(k: string): number | undefined {
+        byName++;
+        return super.get(k);
+      }
+    }
+    (est as unknown as { meterOf: Map<string, number> }).meterOf = new Counting();
+    const peer = { address: '198.18.1.2', port: 4500 };
+    const local = { address: '198.18.0.1', port: 4500 };
+    const keepalive = (sa: string, slot: number | undefined, t: number) => est.onEvent(t, { kind: 'traffic', dir: 'in', peer, local, head: new Uint8Array(1), bytes: 1, ipBytes: 29, cls: 'keepalive', sa, slot }).packets[0]?.client;
+    est.onEvent(0, { kind: 'ike-up', sa: 'a_1', peerId: 'phone-a', peer, virtualIp: null });
+    const before = byName;
+    expect([1, 2, 3, 4].map((t) => keepalive('a_1', 3, t))).toEqual(['phone-a', 'phone-a', 'phone-a', 'phone-a']);
+    expect(byName - before).toBe(1);
+    // Without a slot, every datagram asks by name.
+    expect([5, 6].map((t) => keepalive('a_1', undefined, t))).toEqual(['phone-a', 'phone-a']);
+    expect(byName - before).toBe(3);
   });
 
   it('hands ended wakeups to a callback one at a time, the same as it would list them', () => {

@@ -47,7 +47,8 @@ describe('wire heads', () => {
     const h = wireHeadOf(big, false);
     expect([h.buffer === big.buffer, h.byteOffset, h.length]).toEqual([true, 0, 32]);
     // A small one (inside V8's heap) is copied; keepalives share one array.
-    expect(wireHeadOf(filled(30), false).buffer === filled(30).buffer).toBe(false);
+    const small = filled(30);
+    expect(wireHeadOf(small, false).buffer === small.buffer).toBe(false);
     expect(wireHeadOf(Uint8Array.of(0xff), true)).toBe(wireHeadOf(Uint8Array.of(0xff), false));
   });
 });
