@@ -63,8 +63,10 @@ export class Gateway {
   private readonly push: readonly PushToClients[];
   /** Push streams by IKE SA, stopped when it goes. */
   private readonly pushes = new Map<string, number[]>();
-  /** Which IKE SA each peer endpoint belongs to, and back: keepalives carry no SPI. */
-  /** Where each IKE SA's peer is, with the note of a keepalive from there (made once, not per keepalive). */
+  /**
+   * Which IKE SA each peer endpoint belongs to, as the note of a keepalive from there (made once per
+   * SA, not per keepalive), and back: keepalives carry no SPI.
+   */
   private readonly saAt = new EndpointMap<TrafficNote>();
   private readonly peerOf = new Map<string, Endpoint>();
   /**

@@ -58,9 +58,10 @@ function traffic(i: number): IkeEvent {
   const dir = r % 2 ? 'out' : 'in';
   const peer = peers[i]!;
   const sa = sas[i];
-  if (r < 6) return { kind: 'traffic', dir, peer, local, bytes: 1, ipBytes: 29, head: Uint8Array.of(0xff), cls: 'keepalive', sa, messageId: undefined, request: undefined, spi: undefined };
-  if (r < 8) return { kind: 'traffic', dir, peer, local, bytes: 120, ipBytes: 148, head: new Uint8Array(8), cls: 'data', sa, messageId: undefined, request: undefined, spi: 0xc0000000 + i };
-  return { kind: 'traffic', dir, peer, local, bytes: 80, ipBytes: 108, head: new Uint8Array(36), cls: 'dpd', sa, messageId: n & 0xffff, request: r === 8, spi: undefined };
+  // The IKE SA's slot (IkeSa.slot): client i's SA has slot i.
+  if (r < 6) return { kind: 'traffic', dir, peer, local, bytes: 1, ipBytes: 29, head: Uint8Array.of(0xff), cls: 'keepalive', sa, slot: i, messageId: undefined, request: undefined, spi: undefined };
+  if (r < 8) return { kind: 'traffic', dir, peer, local, bytes: 120, ipBytes: 148, head: new Uint8Array(8), cls: 'data', sa, slot: i, messageId: undefined, request: undefined, spi: 0xc0000000 + i };
+  return { kind: 'traffic', dir, peer, local, bytes: 80, ipBytes: 108, head: new Uint8Array(36), cls: 'dpd', sa, slot: i, messageId: n & 0xffff, request: r === 8, spi: undefined };
 }
 
 let seed = 1;
