@@ -52,9 +52,6 @@ export interface GatewayOptions {
   readonly traffic?: boolean;
 }
 
-/** The note of a keepalive from a peer with no IKE SA (RFC 3948 2.3 keepalives name none). */
-const NO_SA_KEEPALIVE: TrafficNote = Object.freeze({ cls: 'keepalive' });
-
 export class Gateway {
   readonly responder: Responder;
   readonly dataPlane: DataPlane;
@@ -134,8 +131,8 @@ export class Gateway {
     else {
       this.responder.receive(now, datagram, from, to);
       const note = this.responder.lastIn;
-      // A keepalive names no SA (RFC 3948 2.3): it belongs to the IKE SA whose peer sent it.
-      this.traffic('in', from, to, datagram, note.cls === 'keepalive' ? this.keepaliveNote(from) : note);
+      // A keepalive names no SA (RFC 3948 2.3): it belongs to the IKE SA whose peer sent it, if any.
+      this.traffic('in', from, to, datagram, note.cls === 'keepalive' ? (this.saAt.get(from) ?? note) : note);
     }
     this.pump(now);
   }
@@ -222,10 +219,6 @@ export class Gateway {
       if (due.length === 0) return;
       for (const d of due) this.responder.rekeyChildSa(now, d.ikeSa, d.spiIn);
     }
-  }
-
-  private keepaliveNote(from: Endpoint): TrafficNote {
-    return this.saAt.get(from) ?? NO_SA_KEEPALIVE;
   }
 
   /** The note of a keepalive from the peer of IKE SA `sa`. */
