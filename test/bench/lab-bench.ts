@@ -83,6 +83,8 @@ interface Stats {
   datagramsOut: number;
   estimateMs: number;
   queueMs: number;
+  /** Whether `onEvent` and `add` were timed (WAKELAB_BENCH_LAB_SHARES=1, gateway-proc.ts). */
+  shares: boolean;
   commitMs: number;
   commits: number;
   commitMaxMs: number;
@@ -101,8 +103,10 @@ export interface ArmResult {
   readonly datagramsPerS: number;
   readonly cpuUsPerDatagram: number;
   readonly cores: number;
+  /** NaN unless the per-event calls were timed (`shares`). */
   readonly estimateShare: number;
   readonly storeShare: number;
+  readonly shares: boolean;
   /** Garbage collection's share of the gateway's CPU (main-thread pauses). */
   readonly gcShare: number;
   /** Young-generation collections and full (mark-compact) collections per 10,000 datagrams. */
@@ -235,7 +239,9 @@ function result(c: LabBenchConfig, arm: Arm, a: Stats, b: Stats, load: number): 
     datagramsPerS: datagrams / realS,
     cpuUsPerDatagram: (cpuMs * 1000) / datagrams,
     cores: cpuMs / 1000 / realS,
-    estimateShare: (b.estimateMs - a.estimateMs) / cpuMs,
+    shares: b.shares,
+    estimateShare: b.shares ? (b.estimateMs - a.estimateMs) / cpuMs : Number.NaN,
+    // Without the per-event timing, the commits' share alone.
     storeShare: (b.queueMs - a.queueMs + b.commitMs - a.commitMs) / cpuMs,
     gcShare: (b.gcMs - a.gcMs) / cpuMs,
     scavengesPer10k: ((b.scavenges - a.scavenges) / datagrams) * 1e4,
@@ -342,8 +348,8 @@ export function labReport(r: LabBenchResult, c: LabBenchConfig): { lines: string
           `${m(xs, (a) => a.cpuUsPerDatagram).toFixed(1)} us`,
           m(xs, (a) => a.cores).toFixed(2),
           `${m(xs, (a) => a.helperUsPerDatagram).toFixed(1)} us`,
-          mode === 'full' ? pct(m(xs, (a) => a.estimateShare)) : '-',
-          mode === 'full' ? pct(m(xs, (a) => a.storeShare)) : '-',
+          mode === 'full' && xs[0]?.shares ? pct(m(xs, (a) => a.estimateShare)) : '-',
+          mode === 'full' ? `${pct(m(xs, (a) => a.storeShare))}${xs[0]?.shares ? '' : ' (commits)'}` : '-',
           pct(m(xs, (a) => a.gcShare)),
           mode === 'full' ? m(xs, (a) => a.recordsPerS).toFixed(0) : '-',
           mode === 'full' ? m(xs, (a) => a.rowsPerS).toFixed(0) : '-',
