@@ -24,7 +24,6 @@ import { isEsp } from '../esp/packet.ts';
 import type { Endpoint, IkeEvent, Output } from '../ike/io.ts';
 import type { TrafficNote } from '../ike/traffic.ts';
 import { wireHead, wireHeadOf } from '../session/wire-head.ts';
-import { TrafficPool } from './traffic-pool.ts';
 import { TimerHeap } from '../timer-heap.ts';
 import type { IkePolicy } from '../ike/policy.ts';
 import { Responder, type Ports } from '../ike/responder.ts';
@@ -49,12 +48,8 @@ export interface GatewayOptions {
   readonly seqRekeyThreshold?: number;
   readonly host: VirtualHostOptions;
   readonly push?: readonly PushToClients[];
-  /**
-   * Report every datagram as a `traffic` event: `true` (default) a new event each, `'reused'` events
-   * refilled from a pool, each valid until the next `drain` (traffic-pool.ts: what the live lab
-   * runs), `false` none (saves an object a packet).
-   */
-  readonly traffic?: boolean | 'reused';
+  /** Report every datagram as a `traffic` event (default true; off saves an object a packet). */
+  readonly traffic?: boolean;
 }
 
 export class Gateway {
@@ -62,8 +57,6 @@ export class Gateway {
   readonly dataPlane: DataPlane;
   readonly host: VirtualHost;
   private out: Output[] = [];
-  /** Where `traffic: 'reused'` events come from. */
-  private readonly pool: TrafficPool | null;
   private readonly push: readonly PushToClients[];
   /** Push streams by IKE SA, stopped when it goes. */
   private readonly pushes = new Map<string, number[]>();
@@ -94,11 +87,9 @@ export class Gateway {
     });
     this.host = new VirtualHost(o.host);
     this.push = o.push ?? [];
-    this.pool = o.traffic === 'reused' ? new TrafficPool() : null;
   }
 
   drain(): Output[] {
-    this.pool?.reuse();
     const out = this.out;
     this.out = [];
     return out;
@@ -198,19 +189,14 @@ export class Gateway {
   }
 
   /**
-   * Reports a datagram: an event from the pool, its head copied there, or a new one whose head is a
-   * view of `payload` (wire-head.ts), which stays as it is: the Gateway keeps what it receives, but
-   * for received ESP (`transient`: the host reuses its buffer), and what it sends is new. A
-   * `transient` datagram's head is copied.
+   * Reports a datagram. Its head is a view of `payload` (wire-head.ts), which stays as it is: the
+   * Gateway keeps what it receives, but for received ESP (`transient`: the host reuses its buffer),
+   * and what it sends is new. A `transient` datagram's head is copied.
    */
   private traffic(dir: 'in' | 'out', peer: Endpoint, local: Endpoint, payload: Uint8Array, note: TrafficNote, transient = false): void {
     if (this.o.traffic === false) return;
-    const natt = local.port === this.o.ports.natt;
-    if (this.pool) {
-      this.out.push(this.pool.take(dir, peer, local, payload, natt, note));
-      return;
-    }
     const bytes = payload.length;
+    const natt = local.port === this.o.ports.natt;
     const head = transient ? wireHead(payload, natt) : wireHeadOf(payload, natt);
     // 20 octets of IPv4 header and 8 of UDP around the datagram (RFC 791, RFC 768).
     // Every field named, so every traffic event has one shape (a spread gave each note's its own).

@@ -62,8 +62,7 @@ export type IkeEvent =
    * `ipBytes` the IPv4 packet on the wire (28 octets of IPv4 and UDP headers more), `local` our
    * end, `head` the payload's leading octets that are readable on the wire (session/wire-head.ts):
    * read only, and often a view of the datagram itself (wireHeadOf), which a consumer that keeps
-   * the event keeps with it. A Gateway with `traffic: 'reused'` refills one event for the next
-   * datagram once its `drain` is done with (gateway/traffic-pool.ts): a consumer copies what it keeps.
+   * the event keeps with it.
    */
   | {
       readonly kind: 'traffic';

@@ -284,8 +284,7 @@ export class LiveEstimator {
     }
     let list = this.waiting.get(e.sa);
     if (!list) this.waiting.set(e.sa, (list = []));
-    // A copy: the Gateway may refill its events (GatewayOptions.traffic 'reused').
-    if (list.length < MAX_WAITING) list.push({ t, traffic: copyTraffic(e) });
+    if (list.length < MAX_WAITING) list.push({ t, traffic: e });
     else this.unattributed++;
   }
 
@@ -335,9 +334,4 @@ export class LiveEstimator {
       this.byOrdinal[meter]!.take(j, k);
     }
   }
-}
-
-/** A traffic event to keep: the same fields in the Gateway's order (one shape), a head of its own. */
-function copyTraffic(e: Traffic): Traffic {
-  return { kind: 'traffic', dir: e.dir, peer: e.peer, local: e.local, bytes: e.bytes, ipBytes: e.ipBytes, head: e.head.slice(), cls: e.cls, sa: e.sa, slot: e.slot, messageId: e.messageId, request: e.request, spi: e.spi };
 }

@@ -19,8 +19,6 @@ const GENERIC_HEADER_BYTES = 4;
 const NON_ESP_MARKER_BYTES = 4;
 const ESP_HEAD_BYTES = 8;
 const OTHER_HEAD_BYTES = 8;
-/** The longest head `wireHeadLength` gives: an IKE message after the non-ESP marker. */
-export const MAX_WIRE_HEAD_BYTES = NON_ESP_MARKER_BYTES + IKE_HEADER_BYTES + GENERIC_HEADER_BYTES;
 
 /** How many leading octets of a UDP payload a recording keeps. `natt`: it came or went on the NAT-T port. */
 export function wireHeadLength(payload: Uint8Array, natt: boolean): number {

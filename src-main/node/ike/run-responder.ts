@@ -22,12 +22,8 @@ export interface ResponderRunOptions {
   readonly onEvent: (e: IkeEvent, t: number) => void;
   /** Keep ikev2_decryption_table and esp_sa in this folder current (secrets). */
   readonly wiresharkDir?: string;
-  /**
-   * Report every datagram as a `traffic` event (costs an object a packet); `'reused'`: events
-   * refilled from a pool, each valid during its `onEvent` call only (core/gateway/traffic-pool.ts);
-   * default false.
-   */
-  readonly traffic?: boolean | 'reused';
+  /** Report every datagram as a `traffic` event (costs an object a packet); default false. */
+  readonly traffic?: boolean;
   /** Carry on with the SAs of this snapshot (core/gateway/snapshot.ts) once listening. */
   readonly restore?: { readonly snapshot: Snapshot; readonly seqJump: number };
   /** Seconds on a monotonic clock (default: the UDP host's). */
@@ -64,7 +60,7 @@ export async function runResponder(cfg: ResponderConfig, o: ResponderRunOptions)
   const suite = createNodeSuite();
   const backend = espBackend(cfg.esp.backend, { node: () => suite, noble: () => createNobleSuite((n) => new Uint8Array(randomBytes(n))) });
   if (backend.name === 'native') checkEspAgainstNoble(backend.suite, 'native'); // the addon too, before it is trusted
-  const gateway = new Gateway({ ...gatewayOptionsOf(cfg, { ike: suite, esp: backend.suite }), traffic: o.traffic ?? false });
+  const gateway = new Gateway({ ...gatewayOptionsOf(cfg, { ike: suite, esp: backend.suite }), traffic: o.traffic === true });
   const responder = gateway.responder;
   const host: UdpHost = new UdpHost(gateway, {
     address: cfg.listen.address,

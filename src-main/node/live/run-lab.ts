@@ -27,9 +27,8 @@ export interface LabRunOptions {
   /** Radio profiles by id (checked for every id the configuration names before the lab starts). */
   readonly radio: (id: string) => LabRadio;
   /**
-   * Each responder event with the lab time and what the estimator made of it. A `traffic` event
-   * and `out` are valid during the call only: the Gateway and the estimator refill them for the
-   * next datagram (core/gateway/traffic-pool.ts, estimator.ts).
+   * Each responder event with the lab time and what the estimator made of it. `out` is valid
+   * during the call only: the estimator refills it for the next datagram (estimator.ts).
    */
   readonly onEvent?: (e: IkeEvent, t: number, out: LiveOutput) => void;
   /**
@@ -124,8 +123,7 @@ export async function runLab(cfg: LabConfig, o: LabRunOptions): Promise<RunningL
   try {
     responder = await runResponder(cfg.responder, {
       ...(o.wiresharkDir ? { wiresharkDir: o.wiresharkDir } : {}),
-      // Refilled events (no garbage a datagram): the estimator and the writer copy what they keep.
-      traffic: 'reused',
+      traffic: true,
       clock,
       timeScale: scale,
       onEvent: (e, t) => {

@@ -125,9 +125,8 @@ if (mode !== 'bare' && mode !== 'events') {
   ports = lab.responder.ports;
   process.on('SIGTERM', () => void lab.stop().then(() => process.exit(0)));
 } else {
-  // `events` (a what-if): the responder making the lab's traffic events (refilled, as the lab's
-  // are: run-lab.ts), which nothing takes.
-  const r = await runResponder(cfg.responder, { traffic: mode === 'events' ? 'reused' : false, clock, timeScale: scale, onEvent: () => {} });
+  // `events` (a what-if): the responder making the lab's traffic events, which nothing takes.
+  const r = await runResponder(cfg.responder, { traffic: mode === 'events', clock, timeScale: scale, onEvent: () => {} });
   ports = r.ports;
   process.on('SIGTERM', () => void r.close().then(() => process.exit(0)));
 }

@@ -97,27 +97,6 @@ describe('the live estimator', () => {
     expect(est.unattributed).toBe(1);
   });
 
-  it('keeps its own copy of a handshake datagram it holds, as a Gateway that refills its events needs', () => {
-    const est = new LiveEstimator({ profileFor: () => LTE });
-    const peer = { address: '198.18.1.2', port: 4500 };
-    // One object refilled for each datagram, as GatewayOptions.traffic 'reused' does (traffic-pool.ts).
-    const head = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
-    const e = { kind: 'traffic' as const, dir: 'in' as 'in' | 'out', peer, local: { address: '198.18.0.1', port: 4500 }, bytes: 300, ipBytes: 328, head, cls: 'ike-setup' as const, sa: 'a_b', messageId: 0, request: true };
-    est.onEvent(0, e);
-    e.dir = 'out';
-    e.bytes = 200;
-    e.request = false;
-    head.fill(9);
-    est.onEvent(0.01, e);
-    e.bytes = 1;
-    head.fill(0);
-    const up = est.onEvent(0.05, { kind: 'ike-up', sa: 'a_b', peerId: 'phone-1', peer, virtualIp: null });
-    expect(up.packets.map((p) => [p.traffic.dir, p.traffic.bytes, p.traffic.request, [...p.traffic.head]])).toEqual([
-      ['in', 300, true, [1, 2, 3, 4, 5, 6, 7, 8]],
-      ['out', 200, false, [9, 9, 9, 9, 9, 9, 9, 9]],
-    ]);
-  });
-
   it('numbers clients in the order they become known, and answers each known datagram with its client and number', () => {
     const est = new LiveEstimator({ profileFor: () => LTE });
     const peer = { address: '198.18.1.2', port: 4500 };

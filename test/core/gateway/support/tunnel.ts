@@ -54,18 +54,10 @@ export class Tunnel {
   filter: (s: Send, by: 'i' | 'r') => Send[] = (s) => [s];
   private inFlight: { to: 'i' | 'r'; send: Send }[] = [];
 
-  /** The Gateway's traffic events as it handed them out (refilled ones included), in order. */
-  readonly trafficObjects: object[] = [];
-  /** How many traffic events each drain of the Gateway gave. */
-  readonly trafficPerDrain: number[] = [];
-  private readonly reused: boolean;
-
-  /** `traffic: 'reused'`: the Gateway refills its traffic events (`events` keeps copies of them). */
-  constructor(o: { gateway?: Record<string, unknown>; initiatorPolicy?: Partial<IkePolicy>; traffic?: 'reused' } = {}) {
+  constructor(o: { gateway?: Record<string, unknown>; initiatorPolicy?: Partial<IkePolicy> } = {}) {
     const cfg = gatewayConfig(o.gateway);
     this.cfg = cfg;
-    this.reused = o.traffic === 'reused';
-    this.gateway = new Gateway({ ...gatewayOptionsOf(cfg, { ike: createNobleSuite(seededRandom(11)), esp: createNobleSuite(seededRandom(12)) }), ...(o.traffic ? { traffic: o.traffic } : {}) });
+    this.gateway = new Gateway(gatewayOptionsOf(cfg, { ike: createNobleSuite(seededRandom(11)), esp: createNobleSuite(seededRandom(12)) }));
     const base = ikePolicyOf(cfg);
     const policy: IkePolicy = { ...base, dpd: { ...base.dpd, delayS: 0 }, ikeRekeyS: 0, espRekeyS: 0, mobike: false, ...o.initiatorPolicy };
     const suite = createNobleSuite(seededRandom(13));
@@ -88,7 +80,7 @@ export class Tunnel {
   /** A new Gateway process in place of the old one (what was in flight to the old one is lost). */
   replaceGateway(seed: number): Gateway {
     this.inFlight = this.inFlight.filter((f) => f.to !== 'r');
-    this.gateway = new Gateway({ ...gatewayOptionsOf(this.cfg, { ike: createNobleSuite(seededRandom(seed)), esp: createNobleSuite(seededRandom(seed + 1)) }), ...(this.reused ? { traffic: 'reused' as const } : {}) });
+    this.gateway = new Gateway(gatewayOptionsOf(this.cfg, { ike: createNobleSuite(seededRandom(seed)), esp: createNobleSuite(seededRandom(seed + 1)) }));
     return this.gateway;
   }
 
@@ -119,19 +111,12 @@ export class Tunnel {
 
   private collect(): void {
     for (const [by, outs] of [['i', this.initiator.drain()], ['r', this.gateway.drain()]] as const) {
-      let traffic = 0;
       for (const o of outs as Output[]) {
         if (o.kind === 'event') {
-          const e = o.event;
-          if (by === 'r' && e.kind === 'traffic') {
-            traffic++;
-            this.trafficObjects.push(e);
-          }
-          this.events.push({ by, event: this.reused && e.kind === 'traffic' ? { ...e, head: e.head.slice() } : e, t: this.now });
+          this.events.push({ by, event: o.event, t: this.now });
           if (by === 'i') this.onClientEvent(o.event);
         } else this.queue(by, o);
       }
-      if (by === 'r') this.trafficPerDrain.push(traffic);
     }
   }
 
