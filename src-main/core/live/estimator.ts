@@ -71,11 +71,30 @@ const emptyOutput = (): LiveOutput => ({ wakeups: [], closed: [], packets: [], e
 /** The output of an event that produces nothing (frozen: callers only read outputs). */
 const NOTHING: LiveOutput = Object.freeze({ wakeups: Object.freeze([]) as never[], closed: Object.freeze([]) as never[], packets: Object.freeze([]) as never[], events: Object.freeze([]) as never[] });
 
+/**
+ * A known client's datagram (in the answer refilled for each, and a handshake's held ones). Its client's identity is looked up when
+ * read, not stored per datagram: a string stored into this long-lived object went through V8's
+ * write barrier, which reads the string's page header, a cache line the responder's work had
+ * evicted (one of `onEvent`'s two costliest instructions in perf, BENCHMARKS.md "The live lab").
+ */
+class KnownDatagram implements ClientPacket {
+  constructor(
+    private readonly clients: readonly string[],
+    public meter: number,
+    public t: number,
+    public traffic: Traffic,
+  ) {}
+
+  get client(): string {
+    return this.clients[this.meter]!;
+  }
+}
+
 /** The answer to a known client's datagram, refilled for each (no garbage a datagram). */
 interface DatagramOutput {
   readonly wakeups: LiveWakeup[];
   readonly closed: ClosedWakeup[];
-  readonly packets: [{ client: string; meter: number; t: number; traffic: Traffic }];
+  readonly packets: [KnownDatagram];
   readonly events: ClientEvent[];
 }
 
@@ -120,7 +139,7 @@ export class LiveEstimator {
   constructor(private readonly o: LiveEstimatorOptions) {
     // A first datagram, never reported, gives the refilled answer its fields' shapes.
     const none: Traffic = { kind: 'traffic', dir: 'in', peer: { address: '', port: 0 }, local: { address: '', port: 0 }, bytes: 0, ipBytes: 0, head: new Uint8Array(0), cls: 'data', sa: undefined, slot: undefined, messageId: undefined, request: undefined, spi: undefined };
-    this.datagram = { wakeups: NOTHING.wakeups, closed: NOTHING.closed, packets: [{ client: '', meter: 0, t: 0.5, traffic: none }], events: NOTHING.events };
+    this.datagram = { wakeups: NOTHING.wakeups, closed: NOTHING.closed, packets: [new KnownDatagram(this.clientOf, 0, 0.5, none)], events: NOTHING.events };
   }
 
   onEvent(t: number, e: IkeEvent): LiveOutput {
@@ -135,7 +154,6 @@ export class LiveEstimator {
         const out = this.datagram;
         this.queue(m, t, e);
         const p = out.packets[0];
-        p.client = this.clientOf[m]!;
         p.meter = m;
         p.t = t;
         p.traffic = e;
@@ -295,7 +313,7 @@ export class LiveEstimator {
     this.meterOf.set(sa, meter.ordinal);
     this.forgetSlot(sa);
     for (const p of pending) {
-      out.packets.push({ client, meter: meter.ordinal, t: p.t, traffic: p.traffic });
+      out.packets.push(new KnownDatagram(this.clientOf, meter.ordinal, p.t, p.traffic));
       this.queue(meter.ordinal, p.t, p.traffic);
     }
   }
