@@ -53,27 +53,47 @@ export function raw(b: Buffer, o: number, bytes: Uint8Array): number {
 /** "00" to "99": two digits a division. */
 const PAIRS = Buffer.from(Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0')).join(''), 'latin1');
 
-/** A non-negative integer below 2^53, in decimal (at most 16 octets). */
+/**
+ * A non-negative integer below 2^53, in decimal (at most 16 octets). Most are below 2^31 (a chunk's
+ * every packet has seven): their digits are counted by comparisons and cut two at a time by 32-bit
+ * integer division, which V8 turns into a multiplication; a larger one (an ESP SPI, say) is written
+ * as the digits above its last nine, then those nine.
+ */
 export function uint(b: Buffer, o: number, v: number): number {
   if (v < 10) {
     b[o] = 48 + v;
     return o + 1;
   }
-  let digits = 2;
-  for (let x = v; x >= 100; x = Math.floor(x / 10)) digits++;
-  const end = o + digits;
+  if (v <= 0x7fffffff) return pairs(b, o + digits31(v), v | 0);
+  const high = Math.floor(v / 1e9);
+  return pairs(b, uint(b, o, high) + 9, v - high * 1e9, 9);
+}
+
+/** Decimal digits of 10 <= v < 2^31. */
+function digits31(v: number): number {
+  if (v < 1e4) return v < 100 ? 2 : v < 1000 ? 3 : 4;
+  if (v < 1e7) return v < 1e5 ? 5 : v < 1e6 ? 6 : 7;
+  return v < 1e8 ? 8 : v < 1e9 ? 9 : 10;
+}
+
+/**
+ * Writes 0 <= v < 2^31 so that its last digit is just before `end`, two digits a step: all of its
+ * digits, or exactly `width` of them with leading zeros. Returns `end`.
+ */
+function pairs(b: Buffer, end: number, v: number, width = 0): number {
   let i = end;
-  while (v >= 100) {
-    const q = Math.floor(v / 100);
+  const stop = end - width;
+  while (v >= 100 || i - 2 > stop) {
+    const q = (v / 100) | 0;
     const r = 2 * (v - 100 * q);
     b[--i] = PAIRS[r + 1]!;
     b[--i] = PAIRS[r]!;
     v = q;
   }
-  if (v >= 10) {
+  if (v >= 10 || i - 2 === stop) {
     b[--i] = PAIRS[2 * v + 1]!;
     b[--i] = PAIRS[2 * v]!;
-  } else b[--i] = 48 + v;
+  } else if (v > 0 || i > stop) b[--i] = 48 + v;
   return end;
 }
 

@@ -62,6 +62,23 @@ function u32(b: Buffer, o: number, v: number): void {
 }
 
 /**
+ * Read back, as Buffer's `readUInt16LE`, `readUInt32LE` and `readUInt32BE` would: the records are
+ * read a few fields at a time for every packet (`copy`, `sessionOf`, `pack`), and the builtins
+ * check their argument and bounds per call.
+ */
+function r16(b: Uint8Array, o: number): number {
+  return b[o]! | (b[o + 1]! << 8);
+}
+
+function r32(b: Uint8Array, o: number): number {
+  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+}
+
+function r32be(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+
+/**
  * Whether `b` holds `a`'s octets from `at` on: a loop, not `Buffer.compare`, whose call into C++
  * cost more than the 16 octets it compares (pack runs it for nearly every IKE datagram).
  */
@@ -139,7 +156,7 @@ export class PacketRecords {
     const b = this.records.reserve(size);
     const o = this.records.length;
     for (let i = 0; i < size; i++) b[o + i] = src[r + i]!;
-    const was = src.readUInt32LE(r + 24);
+    const was = r32(src, r + 24);
     const at = this.stringCount;
     u32(b, o + 24, at);
     const strings = this.strings;
@@ -159,14 +176,14 @@ export class PacketRecords {
 
   /** The session of the record that starts at `r` (`push`). */
   sessionOf(r: number): number {
-    return this.records.block.readUInt32LE(r + 37);
+    return r32(this.records.block, r + 37);
   }
 
   /** Where each session's records start, by session, in order. */
   bySession(): Map<number, number[]> {
     const of = new Map<number, number[]>();
     for (const r of this.offsets()) {
-      const s = this.records.block.readUInt32LE(r + 37);
+      const s = r32(this.records.block, r + 37);
       const list = of.get(s);
       if (list) list.push(r);
       else of.set(s, [r]);
@@ -200,17 +217,17 @@ export class PacketRecords {
     for (let k = 0; k < records.length; k++) {
       const r = records[k]!;
       const flags = b[r + 8]!;
-      const bytes = b.readUInt16LE(r + 10);
-      const spi = b.readUInt32LE(r + 16);
-      const mid = b.readUInt32LE(r + 20);
+      const bytes = r16(b, r + 10);
+      const spi = r32(b, r + 16);
+      const mid = r32(b, r + 20);
       const n = b[r + 36]!;
       const h = r + FIXED;
       // The endpoint: most chunks have one, so the last one found is tried first.
-      const at = b.readUInt32LE(r + 24);
+      const at = r32(b, r + 24);
       const la = strings[at]!;
-      const lp = b.readUInt16LE(r + 12);
+      const lp = r16(b, r + 12);
       const pa = strings[at + 1]!;
-      const pp = b.readUInt16LE(r + 14);
+      const pp = r16(b, r + 14);
       let end = lastEnd;
       const e = ends[end];
       if (e === undefined || e[0] !== la || e[1] !== lp || e[2] !== pa || e[3] !== pp) {
@@ -234,13 +251,13 @@ export class PacketRecords {
         const marker = n - IKE_HEAD;
         const ike = h + marker;
         const ours = spis[sa];
-        if (flags & 16 && ours && (marker === 0 || (marker === 4 && b[h] === 0 && b[h + 1] === 0 && b[h + 2] === 0 && b[h + 3] === 0)) && b.readUInt32BE(ike + 20) === mid && b.readUInt32BE(ike + 24) === bytes - marker && sameOctets(ours, b, ike)) {
+        if (flags & 16 && ours && (marker === 0 || (marker === 4 && b[h] === 0 && b[h + 1] === 0 && b[h + 2] === 0 && b[h + 3] === 0)) && r32be(b, ike + 20) === mid && r32be(b, ike + 24) === bytes - marker && sameOctets(ours, b, ike)) {
           form = HEAD_IKE;
           if (marker) code |= CODE.MARKER;
         }
       }
       // An ESP head whose SPI the `spi` field holds (RFC 4303 2.1).
-      if (form === 0 && flags & 8 && n === 8 && b.readUInt32BE(h) === spi) form = HEAD_ESP;
+      if (form === 0 && flags & 8 && n === 8 && r32be(b, h) === spi) form = HEAD_ESP;
       code |= form << CODE.FORM_SHIFT;
       // Brackets and commas, seven integers, the head.
       const w = out.reserve(10 + 7 * 16 + 2 * n + 2);
@@ -265,7 +282,7 @@ export class PacketRecords {
       w[o++] = 0x2c;
       o = uint(w, o, flags & 16 ? mid : 0);
       w[o++] = 0x2c;
-      if (form === HEAD_ESP) o = uint(w, o, b.readUInt32BE(h + 4));
+      if (form === HEAD_ESP) o = uint(w, o, r32be(b, h + 4));
       else if (form === HEAD_IKE) {
         const ike = h + n - IKE_HEAD;
         w[o++] = 0x22;
