@@ -8,7 +8,7 @@
  * warm cache lines (BENCHMARKS.md, "The live lab").
  *
  * Record: f64 t (integer microseconds) | u8 flags | u8 class | u16 bytes | u16 local port |
- * u16 peer port | u32 SPI | u32 message ID | u32 strings | 8 unused | u8 head length | u32 session |
+ * u16 peer port | u32 SPI | u32 message ID | u32 strings | u8 head length | u32 session |
  * head.
  * Flags: bit 0 out, bits 1-2 request (0 none, 1 response, 2 request), bit 3 SPI present, bit 4
  * message ID present, bit 5 IKE SA present. Strings: where the record's three are in `strings`.
@@ -18,7 +18,10 @@ import { classCode, CODE, HEAD_ESP, HEAD_IKE } from '../store/packet-chunk.ts';
 import { hex, hexString, JsonBytes, uint } from './json-bytes.ts';
 
 /** Octets of a record before its head. */
-const FIXED = 41;
+const FIXED = 33;
+/** Where a record's head length and session are. */
+const HEAD_LENGTH = 28;
+const SESSION = 29;
 /** An IKE head: the IKE header and the first payload's generic header (wire-head.ts). */
 const IKE_HEAD = 32;
 const IKE_SA_NAME = /^([0-9a-f]{16})_([0-9a-f]{16})$/;
@@ -137,8 +140,8 @@ export class PacketRecords {
     strings[at + 1] = this.address(x.peer.address);
     strings[at + 2] = x.sa ?? '';
     this.stringCount = at + 3;
-    b[o + 36] = head.length;
-    u32(b, o + 37, session);
+    b[o + HEAD_LENGTH] = head.length;
+    u32(b, o + SESSION, session);
     // Octet by octet: a head is 1 to 36 octets, and the builtin's call costs more than the copy.
     for (let i = 0, h = o + FIXED; i < head.length; i++) b[h + i] = head[i]!;
     this.records.length = o + FIXED + head.length;
@@ -152,7 +155,7 @@ export class PacketRecords {
    */
   copy(from: PacketRecords, r: number): number {
     const src = from.records.block;
-    const size = FIXED + src[r + 36]!;
+    const size = FIXED + src[r + HEAD_LENGTH]!;
     const b = this.records.reserve(size);
     const o = this.records.length;
     for (let i = 0; i < size; i++) b[o + i] = src[r + i]!;
@@ -176,14 +179,14 @@ export class PacketRecords {
 
   /** The session of the record that starts at `r` (`push`). */
   sessionOf(r: number): number {
-    return r32(this.records.block, r + 37);
+    return r32(this.records.block, r + SESSION);
   }
 
   /** Where each session's records start, by session, in order. */
   bySession(): Map<number, number[]> {
     const of = new Map<number, number[]>();
     for (const r of this.offsets()) {
-      const s = r32(this.records.block, r + 37);
+      const s = r32(this.records.block, r + SESSION);
       const list = of.get(s);
       if (list) list.push(r);
       else of.set(s, [r]);
@@ -195,7 +198,7 @@ export class PacketRecords {
   private offsets(): number[] {
     const out: number[] = [];
     const b = this.records.block;
-    for (let r = 0; r < this.records.length; r += FIXED + b[r + 36]!) out.push(r);
+    for (let r = 0; r < this.records.length; r += FIXED + b[r + HEAD_LENGTH]!) out.push(r);
     return out;
   }
 
@@ -220,7 +223,7 @@ export class PacketRecords {
       const bytes = r16(b, r + 10);
       const spi = r32(b, r + 16);
       const mid = r32(b, r + 20);
-      const n = b[r + 36]!;
+      const n = b[r + HEAD_LENGTH]!;
       const h = r + FIXED;
       // The endpoint: most chunks have one, so the last one found is tried first.
       const at = r32(b, r + 24);
