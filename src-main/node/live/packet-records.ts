@@ -16,6 +16,7 @@
 import type { ClientPacket } from '../../core/live/estimator.ts';
 import { classCode, CODE, HEAD_ESP, HEAD_IKE } from '../store/packet-chunk.ts';
 import { hex, hexString, JsonBytes, uint } from './json-bytes.ts';
+import { getF64, getU16, getU32, getU32BE, putF64, putU16, putU32 } from './record-octets.ts';
 
 /** Octets of a record before its head. */
 const FIXED = 33;
@@ -34,51 +35,6 @@ export interface PackedChunk {
   readonly count: number;
   readonly firstT: number;
   readonly lastT: number;
-}
-
-/** A scratch double and its octets in the machine's order; `LE_OCTET[i]` is where octet i of its little-endian form is (as `readDoubleLE` reads it back). */
-const DOUBLE = new Float64Array(1);
-const DOUBLE_OCTETS = new Uint8Array(DOUBLE.buffer);
-const LITTLE = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
-const LE_OCTET = Uint8Array.from({ length: 8 }, (_, i) => (LITTLE ? i : 7 - i));
-
-/**
- * The time (integer microseconds) of the record at `r`, as `push` wrote it: through the scratch
- * cell, which V8 inlines, where `readDoubleLE` was a call that returned each time in a new box.
- */
-function timeUs(b: Buffer, r: number): number {
-  for (let i = 0; i < 8; i++) DOUBLE_OCTETS[LE_OCTET[i]!] = b[r + i]!;
-  return DOUBLE[0]!;
-}
-
-/** Little-endian, as `readUInt16LE` and `readUInt32LE` read them back. */
-function u16(b: Buffer, o: number, v: number): void {
-  b[o] = v;
-  b[o + 1] = v >>> 8;
-}
-
-function u32(b: Buffer, o: number, v: number): void {
-  b[o] = v;
-  b[o + 1] = v >>> 8;
-  b[o + 2] = v >>> 16;
-  b[o + 3] = v >>> 24;
-}
-
-/**
- * Read back, as Buffer's `readUInt16LE`, `readUInt32LE` and `readUInt32BE` would: the records are
- * read a few fields at a time for every packet (`copy`, `sessionOf`, `pack`), and the builtins
- * check their argument and bounds per call.
- */
-function r16(b: Uint8Array, o: number): number {
-  return b[o]! | (b[o + 1]! << 8);
-}
-
-function r32(b: Uint8Array, o: number): number {
-  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
-}
-
-function r32be(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 }
 
 /**
@@ -120,28 +76,25 @@ export class PacketRecords {
     const request = x.request === undefined ? 0 : x.request ? 2 : 1;
     const flags = (x.dir === 'out' ? 1 : 0) | (request << 1) | (x.spi !== undefined ? 8 : 0) | (x.messageId !== undefined ? 16 : 0) | (x.sa !== undefined ? 32 : 0);
     // Lab time to the microsecond (docs/database.md), kept as an integer.
-    // Its eight octets through a scratch cell (as Buffer's writeDoubleLE does, without the call).
-    DOUBLE[0] = Math.round(p.t * 1e6);
-    for (let i = 0; i < 8; i++) b[o + i] = DOUBLE_OCTETS[LE_OCTET[i]!]!;
+    putF64(b, o, Math.round(p.t * 1e6));
     b[o + 8] = flags;
     b[o + 9] = classCode(x.cls);
-    // The integers octet by octet: Buffer's write methods check their ranges per call, and this
-    // runs for every datagram (the fields' own types bound them: 16-bit lengths and ports).
-    u16(b, o + 10, x.bytes);
-    u16(b, o + 12, x.local.port);
-    u16(b, o + 14, x.peer.port);
-    u32(b, o + 16, x.spi ?? 0);
-    u32(b, o + 20, x.messageId ?? 0);
+    // The fields' own types bound them: 16-bit lengths and ports (record-octets.ts).
+    putU16(b, o + 10, x.bytes);
+    putU16(b, o + 12, x.local.port);
+    putU16(b, o + 14, x.peer.port);
+    putU32(b, o + 16, x.spi ?? 0);
+    putU32(b, o + 20, x.messageId ?? 0);
     // The strings by reference (the local address and the SA name live on in the gateway anyway).
     const at = this.stringCount;
-    u32(b, o + 24, at);
+    putU32(b, o + 24, at);
     const strings = this.strings;
     strings[at] = x.local.address;
     strings[at + 1] = this.address(x.peer.address);
     strings[at + 2] = x.sa ?? '';
     this.stringCount = at + 3;
     b[o + HEAD_LENGTH] = head.length;
-    u32(b, o + SESSION, session);
+    putU32(b, o + SESSION, session);
     // Octet by octet: a head is 1 to 36 octets, and the builtin's call costs more than the copy.
     for (let i = 0, h = o + FIXED; i < head.length; i++) b[h + i] = head[i]!;
     this.records.length = o + FIXED + head.length;
@@ -159,9 +112,9 @@ export class PacketRecords {
     const b = this.records.reserve(size);
     const o = this.records.length;
     for (let i = 0; i < size; i++) b[o + i] = src[r + i]!;
-    const was = r32(src, r + 24);
+    const was = getU32(src, r + 24);
     const at = this.stringCount;
-    u32(b, o + 24, at);
+    putU32(b, o + 24, at);
     const strings = this.strings;
     strings[at] = from.strings[was]!;
     strings[at + 1] = this.address(from.strings[was + 1]!);
@@ -179,14 +132,14 @@ export class PacketRecords {
 
   /** The session of the record that starts at `r` (`push`). */
   sessionOf(r: number): number {
-    return r32(this.records.block, r + SESSION);
+    return getU32(this.records.block, r + SESSION);
   }
 
   /** Where each session's records start, by session, in order. */
   bySession(): Map<number, number[]> {
     const of = new Map<number, number[]>();
     for (const r of this.offsets()) {
-      const s = r32(this.records.block, r + SESSION);
+      const s = getU32(this.records.block, r + SESSION);
       const list = of.get(s);
       if (list) list.push(r);
       else of.set(s, [r]);
@@ -214,23 +167,24 @@ export class PacketRecords {
     /** Each IKE SA's SPIs as octets, when its name is the usual "SPIi_SPIr" (for HEAD_IKE). */
     const spis: (Buffer | null)[] = [];
     let lastEnd = -1;
+    let lastSa = -1;
     out.reset();
     out.reserve(1)[out.length++] = 0x5b;
-    const firstUs = records.length > 0 ? timeUs(b, records[0]!) : 0;
+    const firstUs = records.length > 0 ? getF64(b, records[0]!) : 0;
     for (let k = 0; k < records.length; k++) {
       const r = records[k]!;
       const flags = b[r + 8]!;
-      const bytes = r16(b, r + 10);
-      const spi = r32(b, r + 16);
-      const mid = r32(b, r + 20);
+      const bytes = getU16(b, r + 10);
+      const spi = getU32(b, r + 16);
+      const mid = getU32(b, r + 20);
       const n = b[r + HEAD_LENGTH]!;
       const h = r + FIXED;
       // The endpoint: most chunks have one, so the last one found is tried first.
-      const at = r32(b, r + 24);
+      const at = getU32(b, r + 24);
       const la = strings[at]!;
-      const lp = r16(b, r + 12);
+      const lp = getU16(b, r + 12);
       const pa = strings[at + 1]!;
-      const pp = r16(b, r + 14);
+      const pp = getU16(b, r + 14);
       let end = lastEnd;
       const e = ends[end];
       if (e === undefined || e[0] !== la || e[1] !== lp || e[2] !== pa || e[3] !== pp) {
@@ -244,9 +198,12 @@ export class PacketRecords {
       if (flags & 32) {
         code |= CODE.HAS_IKE_SA;
         const name = strings[at + 2]!;
-        sa = sas.lastIndexOf(name);
+        // Most chunks have one IKE SA: the last one found is tried first (one string, compared by
+        // identity), the builtin's search only on a change.
+        sa = lastSa >= 0 && name === sas[lastSa] ? lastSa : sas.lastIndexOf(name);
+        lastSa = sa;
         if (sa < 0) {
-          sa = sas.push(name) - 1;
+          sa = lastSa = sas.push(name) - 1;
           const m = IKE_SA_NAME.exec(name);
           spis.push(m ? Buffer.from(m[1]! + m[2]!, 'hex') : null);
         }
@@ -254,13 +211,13 @@ export class PacketRecords {
         const marker = n - IKE_HEAD;
         const ike = h + marker;
         const ours = spis[sa];
-        if (flags & 16 && ours && (marker === 0 || (marker === 4 && b[h] === 0 && b[h + 1] === 0 && b[h + 2] === 0 && b[h + 3] === 0)) && r32be(b, ike + 20) === mid && r32be(b, ike + 24) === bytes - marker && sameOctets(ours, b, ike)) {
+        if (flags & 16 && ours && (marker === 0 || (marker === 4 && b[h] === 0 && b[h + 1] === 0 && b[h + 2] === 0 && b[h + 3] === 0)) && getU32BE(b, ike + 20) === mid && getU32BE(b, ike + 24) === bytes - marker && sameOctets(ours, b, ike)) {
           form = HEAD_IKE;
           if (marker) code |= CODE.MARKER;
         }
       }
       // An ESP head whose SPI the `spi` field holds (RFC 4303 2.1).
-      if (form === 0 && flags & 8 && n === 8 && r32be(b, h) === spi) form = HEAD_ESP;
+      if (form === 0 && flags & 8 && n === 8 && getU32BE(b, h) === spi) form = HEAD_ESP;
       code |= form << CODE.FORM_SHIFT;
       // Brackets and commas, seven integers, the head.
       const w = out.reserve(10 + 7 * 16 + 2 * n + 2);
@@ -269,7 +226,7 @@ export class PacketRecords {
       w[o++] = 0x5b;
       // A handshake's datagrams are queued when its client is known (estimator.ts), after later
       // ones of the same client: an offset can be negative.
-      const dt = timeUs(b, r) - firstUs;
+      const dt = getF64(b, r) - firstUs;
       if (dt < 0) w[o++] = 0x2d;
       o = uint(w, o, Math.abs(dt));
       w[o++] = 0x2c;
@@ -285,7 +242,7 @@ export class PacketRecords {
       w[o++] = 0x2c;
       o = uint(w, o, flags & 16 ? mid : 0);
       w[o++] = 0x2c;
-      if (form === HEAD_ESP) o = uint(w, o, r32be(b, h + 4));
+      if (form === HEAD_ESP) o = uint(w, o, getU32BE(b, h + 4));
       else if (form === HEAD_IKE) {
         const ike = h + n - IKE_HEAD;
         w[o++] = 0x22;
@@ -297,7 +254,7 @@ export class PacketRecords {
       out.length = o;
     }
     out.reserve(1)[out.length++] = 0x5d;
-    const lastUs = records.length > 0 ? timeUs(b, records.at(-1)!) : 0;
+    const lastUs = records.length > 0 ? getF64(b, records.at(-1)!) : 0;
     return { packets: out.text(), ends: JSON.stringify(ends), ikeSas: JSON.stringify(sas), count: records.length, firstT: firstUs / 1e6, lastT: lastUs / 1e6 };
   }
 

@@ -11,6 +11,7 @@
 import { CAUSE, CAUSES } from '../../core/causes.ts';
 import type { ClosedWakeup } from '../../core/live/client-meter.ts';
 import { JsonBytes, raw, uint } from './json-bytes.ts';
+import { getF64, getU32, putF64, putU32 } from './record-octets.ts';
 
 const SIZE = 29;
 /** `,"keepalive",` and the like, by cause code. */
@@ -35,26 +36,37 @@ export class WakeupRecords {
   /** The radio states named so far (a profile has a few), and each one's index. */
   private readonly states: string[] = [];
   private readonly stateIndex = new Map<string, number>();
+  /** The state of the last wakeup and its index (most wakeups end in the same state). */
+  private lastState = '';
+  private lastStateIndex = -1;
   /** Wakeups since the last `clear`. */
   count = 0;
 
   /** Queues an ended wakeup of session `session` (a number the caller chooses). */
   push(w: ClosedWakeup, session = 0): void {
-    let state = this.stateIndex.get(w.stateLeft);
-    if (state === undefined) {
-      state = this.states.push(w.stateLeft) - 1;
-      this.stateIndex.set(w.stateLeft, state);
-    }
+    const state = w.stateLeft === this.lastState ? this.lastStateIndex : this.stateOf(w.stateLeft);
     const b = this.records.reserve(SIZE);
     const o = this.records.length;
-    b.writeDoubleLE(w.t, o);
-    b.writeDoubleLE(w.energyJ, o + 8);
-    b.writeUInt32LE(w.n, o + 16);
-    b.writeUInt32LE(session, o + 20);
-    b.writeUInt32LE(state, o + 24);
+    putF64(b, o, w.t);
+    putF64(b, o + 8, w.energyJ);
+    putU32(b, o + 16, w.n);
+    putU32(b, o + 20, session);
+    putU32(b, o + 24, state);
     b[o + 28] = CAUSE[w.cause];
     this.records.length = o + SIZE;
     this.count++;
+  }
+
+  /** The index of radio state `name` (a new one is added). */
+  private stateOf(name: string): number {
+    let state = this.stateIndex.get(name);
+    if (state === undefined) {
+      state = this.states.push(name) - 1;
+      this.stateIndex.set(name, state);
+    }
+    this.lastState = name;
+    this.lastStateIndex = state;
+    return state;
   }
 
   /** Where each session's records start, by session, in order. */
@@ -62,7 +74,7 @@ export class WakeupRecords {
     const of = new Map<number, number[]>();
     const b = this.records.block;
     for (let r = 0; r < this.records.length; r += SIZE) {
-      const s = b.readUInt32LE(r + 20);
+      const s = getU32(b, r + 20);
       const list = of.get(s);
       if (list) list.push(r);
       else of.set(s, [r]);
@@ -78,24 +90,24 @@ export class WakeupRecords {
     out.reserve(1)[out.length++] = 0x5b;
     for (let k = 0; k < records.length; k++) {
       const r = records[k]!;
-      const state = states[b.readUInt32LE(r + 24)]!;
+      const state = states[getU32(b, r + 24)]!;
       const w = out.reserve(2 + 16 + 25 + 16 + state.length + 1 + 25 + 1);
       let o = out.length;
       if (k > 0) w[o++] = 0x2c;
       w[o++] = 0x5b;
-      o = uint(w, o, b.readUInt32LE(r + 16));
+      o = uint(w, o, getU32(b, r + 16));
       w[o++] = 0x2c;
-      o = integer(w, o, b.readDoubleLE(r) * 1e6);
+      o = integer(w, o, getF64(b, r) * 1e6);
       o = raw(w, o, CAUSE_TOKEN[b[r + 28]!]!);
       o = raw(w, o, state);
       w[o++] = 0x2c;
-      o = integer(w, o, b.readDoubleLE(r + 8) * 1e9);
+      o = integer(w, o, getF64(b, r + 8) * 1e9);
       w[o++] = 0x5d;
       out.length = o;
     }
     out.reserve(1)[out.length++] = 0x5d;
     const n = records.length;
-    return { wakeups: out.text(), firstN: n > 0 ? b.readUInt32LE(records[0]! + 16) : 0, count: n, lastT: n > 0 ? b.readDoubleLE(records[n - 1]!) : 0 };
+    return { wakeups: out.text(), firstN: n > 0 ? getU32(b, records[0]! + 16) : 0, count: n, lastT: n > 0 ? getF64(b, records[n - 1]!) : 0 };
   }
 
   clear(): void {
