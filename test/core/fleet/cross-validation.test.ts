@@ -30,7 +30,7 @@ describe('live estimator against the simulator', () => {
     ['ios-dpd-high', 'lte'],
     ['battery-lean', 'nr-sa'],
   ];
-  it.each(cases)(`%s on %s, idle, ${HOURS} h: energy and wakeups within 2 %%`, (id, radioId) => {
+  it.each(cases)(`%s on %s, idle, ${HOURS} h: energy and wakeups within 2 percent`, (id, radioId) => {
     const policy = withoutJitter(id);
     const radio = radioProfile(radioId);
     const durationS = HOURS * 3600;
