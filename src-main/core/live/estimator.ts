@@ -72,10 +72,11 @@ const emptyOutput = (): LiveOutput => ({ wakeups: [], closed: [], packets: [], e
 const NOTHING: LiveOutput = Object.freeze({ wakeups: Object.freeze([]) as never[], closed: Object.freeze([]) as never[], packets: Object.freeze([]) as never[], events: Object.freeze([]) as never[] });
 
 /**
- * A known client's datagram (in the answer refilled for each, and a handshake's held ones). Its client's identity is looked up when
- * read, not stored per datagram: a string stored into this long-lived object went through V8's
- * write barrier, which reads the string's page header, a cache line the responder's work had
- * evicted (one of `onEvent`'s two costliest instructions in perf, BENCHMARKS.md "The live lab").
+ * A known client's datagram (in the answer refilled for each, and a handshake's held ones). Its
+ * client's identity is looked up when read, not stored per datagram: a string stored into this
+ * long-lived object went through V8's write barrier, which reads the string's page header, a cache
+ * line the responder's work had evicted (one of `onEvent`'s two costliest instructions in perf,
+ * BENCHMARKS.md "The live lab").
  */
 class KnownDatagram implements ClientPacket {
   constructor(
@@ -143,10 +144,9 @@ export class LiveEstimator {
   }
 
   /**
-   * What event `e` at lab time `t` produced. A known client's datagram takes the short way, small
-   * enough for V8 to inline into the caller (the lab's event callback): one call and one boxed time
-   * fewer a datagram, where the bench's own wrapper around this method, which kept it a call, cost
-   * the lab 2 to 3 % of its CPU (BENCHMARKS.md "The live lab"); the rest is `other`.
+   * What event `e` at lab time `t` produced. A known client's datagram takes the short way, kept
+   * small so that V8 may inline it into the caller (the lab's event callback; not checked: the A/B
+   * of this split was within noise, BENCHMARKS.md "The live lab"); every other event is `other`.
    */
   onEvent(t: number, e: IkeEvent): LiveOutput {
     if (e.kind === 'traffic') {
