@@ -69,7 +69,15 @@ export function uint(b: Buffer, o: number, v: number): number {
   }
   if (v <= 0x7fffffff) return pairs(b, o + digits31(v), v | 0);
   const high = Math.floor(v / 1e9);
-  return pairs(b, uint(b, o, high) + 9, v - high * 1e9, 9);
+  const low = v - high * 1e9;
+  let i = uint(b, o, high);
+  const end = i + 9;
+  // The last nine digits with their leading zeros.
+  const start = low < 10 ? end - 1 : end - digits31(low);
+  while (i < start) b[i++] = 48;
+  if (low < 10) b[start] = 48 + low;
+  else pairs(b, end, low);
+  return end;
 }
 
 /** Decimal digits of 10 <= v < 2^31. */
@@ -79,24 +87,20 @@ function digits31(v: number): number {
   return v < 1e8 ? 8 : v < 1e9 ? 9 : 10;
 }
 
-/**
- * Writes 0 <= v < 2^31 so that its last digit is just before `end`, two digits a step: all of its
- * digits, or exactly `width` of them with leading zeros. Returns `end`.
- */
-function pairs(b: Buffer, end: number, v: number, width = 0): number {
+/** Writes 10 <= v < 2^31 so that its last digit is just before `end`, two digits a step. Returns `end`. */
+function pairs(b: Buffer, end: number, v: number): number {
   let i = end;
-  const stop = end - width;
-  while (v >= 100 || i - 2 > stop) {
+  while (v >= 100) {
     const q = (v / 100) | 0;
     const r = 2 * (v - 100 * q);
     b[--i] = PAIRS[r + 1]!;
     b[--i] = PAIRS[r]!;
     v = q;
   }
-  if (v >= 10 || i - 2 === stop) {
+  if (v >= 10) {
     b[--i] = PAIRS[2 * v + 1]!;
     b[--i] = PAIRS[2 * v]!;
-  } else if (v > 0 || i > stop) b[--i] = 48 + v;
+  } else b[--i] = 48 + v;
   return end;
 }
 
